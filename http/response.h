@@ -31,7 +31,7 @@ struct ur_http_resp {
     int64_t content_length;   /* Content-Length, -1 when absent */
     int64_t range_first;      /* Content-Range: bytes FIRST-LAST/TOTAL; all -1 when absent */
     int64_t range_last;
-    int64_t range_total;      /* -1 too for "bytes FIRST-LAST/*" */
+    int64_t range_total;      /* -1 too when the total is sent as "*" (unknown) */
     int64_t retry_after_ms;   /* x-amz-retry-after (ms) or Retry-After (s → ms); -1 when absent */
     bool chunked;             /* Transfer-Encoding: chunked */
     bool keep_alive;          /* valid from UR_HTTP_HEADERS on: the connection may carry another request */
@@ -65,8 +65,9 @@ void ur_http_resp_init(struct ur_http_resp *r);
  *                     again goes on with the body through on_body;
  *  UR_HTTP_COMPLETE   the response ended after *used bytes;
  *  UR_HTTP_ERROR      malformed (r->error says why).
- * Responses without a body (204, 304, 1xx) go straight from HEADERS to COMPLETE on the next feed call,
- * which may be made with n == 0. */
+ * Responses without a body (204, 304) go straight from HEADERS to COMPLETE on the next feed call,
+ * which may be made with n == 0. Interim 1xx responses (100 Continue, 103 Early Hints) are skipped: only
+ * the final response is reported; 101 is an error. */
 enum ur_http_state ur_http_resp_feed(struct ur_http_resp *r, const char *p, size_t n, size_t *used);
 
 /* The peer closed the connection: completes a close-delimited body; UR_HTTP_ERROR for a response that
