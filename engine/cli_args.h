@@ -1,0 +1,51 @@
+/* engine/cli_args.h — urestore's global flags (s5cmd's, parsed Go-style), their environment fallbacks, and
+ * how they map onto struct urestore_options. Reads the environment; no other I/O, no engine calls. */
+#ifndef UR_CLI_ARGS_H
+#define UR_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct urestore_options;
+
+enum ur_cli_log { UR_CLI_LOG_TRACE, UR_CLI_LOG_DEBUG, UR_CLI_LOG_INFO, UR_CLI_LOG_ERROR };
+
+#define UR_CLI_DEFAULT_RETRIES 10     /* s5cmd's --retry-count default */
+#define UR_CLI_DEFAULT_NUMWORKERS 256 /* s5cmd's --numworkers default (a goroutine count) */
+/* --numworkers counts s5cmd goroutines; here it bounds connections. One connection carries ~50 MB/s, so
+ * 64 already exceeds what one vCPU can decrypt (~3 GB/s): more would only cost handshakes and memory. */
+#define UR_CLI_MAX_CONNECTIONS 64
+
+struct ur_cli_global {
+    long long retry_count; /* -r/--retry-count */
+    long long numworkers;  /* --numworkers */
+    bool numworkers_set;
+    const char *endpoint_url;     /* --endpoint-url, else $S3_ENDPOINT_URL; NULL: AWS */
+    const char *region;           /* $AWS_REGION, else $AWS_DEFAULT_REGION; NULL: us-east-1 */
+    const char *ca_bundle;        /* --ca-bundle, else $AWS_CA_BUNDLE */
+    const char *credentials_file; /* --credentials-file */
+    const char *profile;          /* --profile */
+    const char *request_payer;    /* --request-payer */
+    const char *log;              /* --log as given */
+    enum ur_cli_log log_level;
+    bool no_verify_ssl, no_sign_request, json, stat, dry_run, use_list_objects_v1;
+    bool help, version;
+    char **args; /* the command and its arguments (argv without empty elements) */
+    int nargs;
+};
+
+/* Parses the global flags of argv[1..argc) into g (defaults first). Empty argv elements are dropped
+ * anywhere (Flink splits s3.s5cmd.args on blanks and may leave one); argv is compacted in place and
+ * g->args points into it. Returns 0, or -EINVAL with Go's message in err (a usage error). */
+int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err, size_t errlen);
+
+/* Applies the environment fallbacks and checks the combinations s5cmd refuses (negative retry count,
+ * --no-sign-request with --profile or --credentials-file, an endpoint without http:// or https://).
+ * Returns 0, or -EINVAL with s5cmd's message in err. */
+int ur_cli_args_resolve(struct ur_cli_global *g, char *err, size_t errlen);
+
+/* Fills everything in o but the credentials: endpoint, region, TLS, retries (-r 0 → no retries),
+ * connections (--numworkers, capped at UR_CLI_MAX_CONNECTIONS; unset → the engine's default). */
+void ur_cli_args_options(const struct ur_cli_global *g, struct urestore_options *o);
+
+#endif
