@@ -78,11 +78,20 @@ void ur_sigv4_free(struct ur_sigv4 *s)
 
 /* --- HMAC-SHA256 (RFC 2104) on the low-level SHA-256 ------------------------------------------------ */
 
+/* Not OpenSSL's one-shot SHA256(): in 3.0 it goes through EVP_Q_digest and allocates three times. */
+static void s_sha256(const void *data, size_t n, uint8_t out[SHA256_DIGEST_LENGTH])
+{
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, data, n);
+    SHA256_Final(out, &c);
+}
+
 static void s_hmac_key(struct s_hmac *h, const void *key, size_t klen)
 {
     uint8_t k[SHA256_CBLOCK] = {0}, pad[SHA256_CBLOCK];
     if (klen > SHA256_CBLOCK)
-        SHA256(key, klen, k);
+        s_sha256(key, klen, k);
     else
         memcpy(k, key, klen);
     for (size_t i = 0; i < SHA256_CBLOCK; i++)
@@ -130,7 +139,7 @@ static void s_hex(const uint8_t *b, size_t n, char *out)
 void ur_sha256_hex(const void *data, size_t n, char hex[65])
 {
     uint8_t d[SHA256_DIGEST_LENGTH];
-    SHA256(data, n, d);
+    s_sha256(data, n, d);
     s_hex(d, sizeof(d), hex);
 }
 

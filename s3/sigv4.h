@@ -34,7 +34,8 @@ void ur_sigv4_free(struct ur_sigv4 *s);
  *   canon_query the canonical query string (sorted, encoded; "" for none)
  *   extra       nextra pairs {lower-case name, value}, e.g. {"range", "bytes=0-8388607"}, all signed
  *   now         the request time (seconds since the epoch, UTC)
- * Returns the bytes written, or -ENOSPC. */
+ * Returns the bytes written, or -ENOSPC (also for more than 32 extra headers), or -EINVAL when host or
+ * an extra header carries CR or LF (or a name carries ':'), which would inject headers. */
 int ur_sigv4_sign_headers(struct ur_sigv4 *s, char *out, size_t cap, const char *method, const char *host,
                           const char *canon_uri, const char *canon_query, const char *const (*extra)[2],
                           size_t nextra, time_t now);

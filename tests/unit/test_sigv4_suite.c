@@ -156,6 +156,19 @@ static const char *s_jparse(const char *p, struct jv **out)
     return p;
 }
 
+static void s_jfree(struct jv *v)
+{
+    if (!v) return;
+    for (size_t i = 0; i < v->n; i++) {
+        free(v->keys[i]);
+        s_jfree(v->kids[i]);
+    }
+    free(v->keys);
+    free(v->kids);
+    free(v->str);
+    free(v);
+}
+
 static struct jv *s_get(struct jv *o, const char *key)
 {
     if (!o || o->type != J_OBJ) return NULL;
@@ -426,5 +439,7 @@ int main(void)
         check_failures++;
     }
     ur_sigv4_free(sig);
+    s_jfree(root);
+    free(text);
     return CHECK_DONE();
 }
