@@ -30,7 +30,7 @@ void ur_tls_free(struct ur_tls *t);
 
 /* Begins a client session on a fresh TCP connection to host (SNI unless host is an IP literal; the
  * certificate is checked against host as a DNS name or IP address). Resumes a cached session for host
- * when there is one. Drops any previous session state. 0 or -ENOMEM. */
+ * when there is one. Drops any previous session state. 0 or -ENOMEM (-EINVAL: host over 255 bytes). */
 int ur_tls_start(struct ur_tls *t, const char *host);
 
 /* Lends n bytes of received ciphertext. The buffer must stay valid and unchanged until ur_tls_lent()
