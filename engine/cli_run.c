@@ -1,0 +1,528 @@
+/* engine/cli_run.c — a batch of parsed `cp` commands: planning each (source check, destination name,
+ * no-clobber skip), credentials, one urestore_copy() for all, a line per result from on_task_done, the
+ * --stat table and the exit status. Holds the one client the signal handlers may cancel. */
+#include "engine/cli_run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/cli_args.h"
+#include "engine/cli_out.h"
+#include "engine/cli_runline.h"
+#include "engine/urestore.h"
+#include "s3/creds.h"
+#include "s3/uri.h"
+
+/* One planned download. */
+struct s_item {
+    char *src; /* as the user wrote it */
+    char *dst; /* the final file path, as s5cmd would print it */
+    uint64_t part_size_bytes;
+    uint32_t flags;
+    bool reported; /* its line was printed (from on_task_done or after the batch) */
+};
+
+struct ur_cli_batch {
+    const struct ur_cli_global *g;
+    const char *what;
+    struct s_item *items;
+    size_t n, cap;
+    size_t ok, failed; /* commands, for --stat and the exit status */
+    struct ur_cli_buf out;
+};
+
+/* Set by the SIGINT/SIGTERM handler; the client it cancels while urestore_copy() runs. */
+static volatile sig_atomic_t s_signalled;
+static urestore_client *volatile s_client;
+
+static void s_on_signal(int sig)
+{
+    s_signalled = sig;
+    urestore_client *c = s_client;
+    if (c) urestore_cancel(c); /* async-signal-safe: writes an eventfd */
+}
+
+/* The library installs no handlers; without ours SIGTERM would kill us with temp files left behind. No
+ * SA_RESTART, so a read of stdin returns EINTR; SA_RESETHAND, so a second signal kills at once. */
+static void s_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = s_on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+struct ur_cli_batch *ur_cli_batch_new(const struct ur_cli_global *g, const char *what)
+{
+    struct ur_cli_batch *b = calloc(1, sizeof(*b));
+    if (!b) return NULL;
+    b->g = g;
+    b->what = what;
+    return b;
+}
+
+void ur_cli_batch_free(struct ur_cli_batch *b)
+{
+    if (!b) return;
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->items[i].src);
+        free(b->items[i].dst);
+    }
+    free(b->items);
+    ur_cli_buf_free(&b->out);
+    free(b);
+}
+
+static void s_emit(struct ur_cli_batch *b, int fd)
+{
+    (void)ur_cli_emit(fd, &b->out); /* nowhere left to report a failing stdout or stderr */
+}
+
+/* Reports a command that failed before reaching the engine: "ERROR "TEXT": MSG (line: N)". */
+static void s_fail_cmd(struct ur_cli_batch *b, const char *op, const char *text, size_t lineno,
+                       const char *msg)
+{
+    char tail[48] = "";
+    if (lineno) snprintf(tail, sizeof(tail), " (line: %zu)", lineno);
+    struct ur_cli_buf m = {0};
+    ur_cli_buf_puts(&m, msg);
+    ur_cli_buf_puts(&m, tail);
+    ur_cli_fmt_error(&b->out, b->g->json, op, text, m.p ? m.p : msg);
+    ur_cli_buf_free(&m);
+    s_emit(b, STDERR_FILENO);
+    b->failed++;
+}
+
+static void s_print_ok(struct ur_cli_batch *b, const char *src, const char *dst, uint64_t bytes)
+{
+    if (b->g->log_level > UR_CLI_LOG_INFO) return; /* --log error: errors only, as s5cmd */
+    ur_cli_fmt_ok(&b->out, b->g->json, "cp", src, dst, bytes);
+    s_emit(b, STDOUT_FILENO);
+}
+
+/* "cp SRC DST": the command as s5cmd names a task in its messages (destination after planning). */
+static void s_task_text(struct ur_cli_buf *t, const char *src, const char *dst)
+{
+    t->len = 0;
+    ur_cli_buf_puts(t, "cp ");
+    ur_cli_buf_puts(t, src);
+    ur_cli_buf_puts(t, " ");
+    ur_cli_buf_puts(t, dst);
+}
+
+/* Wildcard sources need a ListObjectsV2 expansion that the engine does not offer yet. This is where it
+ * slots in: list cp->src, then plan one item per key with the same flags (cp->flatten decides whether the
+ * key's path below the wildcard is kept under cp->dst). */
+static int s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char **why)
+{
+    (void)b, (void)cp;
+    *why = "wildcard sources are not supported yet (use --raw if '*' or '?' is part of the key)";
+    return -ENOTSUP;
+}
+
+static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, char *dst, uint32_t flags)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        struct s_item *p = realloc(b->items, cap * sizeof(*p));
+        if (!p) return -ENOMEM;
+        b->items = p;
+        b->cap = cap;
+    }
+    char *src = strdup(cp->src);
+    if (!src) return -ENOMEM;
+    b->items[b->n++] = (struct s_item){src, dst, cp->part_size_bytes, flags, false};
+    return 0;
+}
+
+/* Plans a parsed cp: checks the source as the engine will, names the destination file, applies -n. */
+static void s_plan(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *op, const char *text,
+                   size_t lineno)
+{
+    const char *why = NULL;
+    if (cp->wildcard) {
+        if (s_expand_wildcard(b, cp, &why) < 0) s_fail_cmd(b, op, text, lineno, why);
+        return;
+    }
+    struct ur_s3_uri uri;
+    if (ur_s3_uri_parse(cp->src, &uri, &why) < 0) {
+        s_fail_cmd(b, op, text, lineno, why ? why : "bad source URI");
+        return;
+    }
+    struct stat st;
+    bool dst_is_dir = stat(cp->dst, &st) == 0 && S_ISDIR(st.st_mode);
+    char *dst = ur_cli_dest_path(cp->dst, uri.key, dst_is_dir, &why);
+    if (!dst) {
+        s_fail_cmd(b, op, text, lineno, why);
+        return;
+    }
+    /* s5cmd: -s and -u turn -n's "keep" into "overwrite when the object differs". The engine cannot
+     * compare yet, so those download again (same bytes as s5cmd would leave); -n alone keeps. */
+    bool keep = cp->no_clobber && !cp->if_size_differ && !cp->if_source_newer;
+    if (keep && stat(dst, &st) == 0) {
+        /* s5cmd skips an existing destination silently (a DEBUG line only), and it is a success. */
+        if (b->g->log_level <= UR_CLI_LOG_DEBUG) {
+            struct ur_cli_buf t = {0};
+            s_task_text(&t, cp->src, dst);
+            ur_cli_fmt_debug(&b->out, b->g->json, "cp", t.p ? t.p : "", "object already exists");
+            ur_cli_buf_free(&t);
+            s_emit(b, STDOUT_FILENO);
+        }
+        free(dst);
+        b->ok++;
+        return;
+    }
+    if (s_push(b, cp, dst, keep ? URESTORE_TASK_NO_CLOBBER : 0) < 0) {
+        free(dst);
+        s_fail_cmd(b, op, text, lineno, "out of memory");
+    }
+}
+
+void ur_cli_batch_add_line(struct ur_cli_batch *b, const char *line, size_t len, size_t lineno)
+{
+    ur_cli_trim(&line, &len);
+    if (len == 0 || line[0] == '#') return;
+    struct ur_cli_buf text = {0};
+    ur_cli_buf_put(&text, line, len);
+    const char *shown = text.p ? text.p : "";
+    struct ur_cli_words w;
+    struct ur_cli_cp cp;
+    char err[512];
+    if (ur_cli_parse_line(line, len, &w, &cp, err, sizeof(err)) < 0) {
+        s_fail_cmd(b, "run", shown, lineno, err);
+    } else {
+        s_plan(b, &cp, "cp", shown, lineno);
+        ur_cli_words_free(&w);
+    }
+    ur_cli_buf_free(&text);
+}
+
+void ur_cli_batch_add_text(struct ur_cli_batch *b, const char *text, size_t len)
+{
+    size_t lineno = 0;
+    while (len) {
+        const char *nl = memchr(text, '\n', len);
+        size_t n = nl ? (size_t)(nl - text) : len; /* a last line without '\n' still counts */
+        ur_cli_batch_add_line(b, text, n, ++lineno);
+        text += n + (nl != NULL);
+        len -= n + (nl != NULL);
+    }
+}
+
+/* Prints the result of item i once. Cancelled tasks are not printed: s5cmd stays silent on them too. */
+static void s_report(struct ur_cli_batch *b, size_t i, const struct urestore_result *r)
+{
+    struct s_item *it = &b->items[i];
+    if (it->reported) return;
+    it->reported = true;
+    if (r->status == URESTORE_OK) {
+        b->ok++;
+        s_print_ok(b, it->src, it->dst, r->bytes);
+        return;
+    }
+    b->failed++;
+    if (r->status == URESTORE_E_CANCELLED && s_signalled) return;
+    struct ur_cli_buf t = {0};
+    s_task_text(&t, it->src, it->dst);
+    ur_cli_fmt_error(&b->out, b->g->json, "cp", t.p ? t.p : "",
+                     r->message[0] ? r->message : urestore_status_str(r->status));
+    ur_cli_buf_free(&t);
+    s_emit(b, STDERR_FILENO);
+}
+
+static void s_on_task_done(void *user, size_t index, const struct urestore_result *r)
+{
+    s_report(user, index, r);
+}
+
+/* Credentials as s5cmd (the AWS SDK) finds them: none with --no-sign-request; only the shared file with
+ * --credentials-file or --profile; else the environment, then the default shared file. */
+static int s_creds(const struct ur_cli_global *g, struct ur_creds *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    if (g->no_sign_request) {
+        c->anonymous = true;
+        return 0;
+    }
+    if (g->credentials_file || g->profile)
+        return ur_creds_from_file(c, g->credentials_file, g->profile, err, errlen);
+    char e1[256] = "", e2[256] = "";
+    if (ur_creds_from_env(c, e1, sizeof(e1)) == 0) return 0;
+    if (ur_creds_from_file(c, NULL, NULL, e2, sizeof(e2)) == 0) return 0;
+    snprintf(err, errlen, "no credentials: %s, and %s (use --no-sign-request for a public bucket)", e1, e2);
+    return -ENOENT;
+}
+
+/* Fails every planned item with one message (the client could not be made). */
+static void s_fail_all(struct ur_cli_batch *b, urestore_status st, const char *msg)
+{
+    struct urestore_result r;
+    memset(&r, 0, sizeof(r));
+    r.status = st;
+    snprintf(r.message, sizeof(r.message), "%s", msg);
+    for (size_t i = 0; i < b->n; i++)
+        s_report(b, i, &r);
+}
+
+static void s_copy(struct ur_cli_batch *b)
+{
+    struct urestore_options o;
+    ur_cli_args_options(b->g, &o);
+    struct ur_creds creds;
+    char err[512] = "";
+    if (s_creds(b->g, &creds, err, sizeof(err)) < 0) {
+        explicit_bzero(&creds, sizeof(creds));
+        s_fail_all(b, URESTORE_E_ACCESS, err);
+        return;
+    }
+    o.anonymous = creds.anonymous;
+    if (!creds.anonymous) {
+        o.access_key_id = creds.access_key;
+        o.secret_access_key = creds.secret_key;
+        o.session_token = creds.session_token[0] ? creds.session_token : NULL;
+    }
+    urestore_client *c = NULL;
+    urestore_status st = urestore_client_new(&o, &c, err, sizeof(err));
+    explicit_bzero(&creds, sizeof(creds)); /* the client copied what it needs */
+    if (st != URESTORE_OK) {
+        s_fail_all(b, st, err[0] ? err : urestore_status_str(st));
+        return;
+    }
+
+    struct urestore_task *tasks = calloc(b->n, sizeof(*tasks));
+    struct urestore_result *res = calloc(b->n, sizeof(*res));
+    if (!tasks || !res) {
+        free(tasks);
+        free(res);
+        urestore_client_destroy(c);
+        s_fail_all(b, URESTORE_E_NOMEM, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        tasks[i] = (struct urestore_task){
+            b->items[i].src, b->items[i].dst, -1, b->items[i].part_size_bytes, b->items[i].flags, 0};
+    struct urestore_callbacks cb = {sizeof(cb), b, s_on_task_done, NULL};
+    s_client = c;
+    if (s_signalled) urestore_cancel(c); /* a signal that came before s_client was set */
+    urestore_copy(c, tasks, b->n, res, &cb);
+    s_client = NULL;
+    for (size_t i = 0; i < b->n; i++)
+        s_report(b, i, &res[i]); /* any the callback did not report */
+    urestore_client_destroy(c);
+    free(tasks);
+    free(res);
+}
+
+/* Go's text/tabwriter with '\t' padding, as s5cmd's --stat table: each cell is followed by enough tabs
+ * to reach its column's width (widest cell + 1, rounded up to 8). */
+static void s_print_stat(struct ur_cli_batch *b)
+{
+    char cells[2][4][24];
+    snprintf(cells[0][0], 24, "Operation");
+    snprintf(cells[0][1], 24, "Total");
+    snprintf(cells[0][2], 24, "Error");
+    snprintf(cells[0][3], 24, "Success");
+    snprintf(cells[1][0], 24, "cp");
+    snprintf(cells[1][1], 24, "%zu", b->ok + b->failed);
+    snprintf(cells[1][2], 24, "%zu", b->failed);
+    snprintf(cells[1][3], 24, "%zu", b->ok);
+    struct ur_cli_buf *o = &b->out;
+    o->len = 0;
+    if (b->g->json) {
+        char line[128];
+        snprintf(line, sizeof(line), "{\"operation\":\"cp\",\"success\":%zu,\"error\":%zu}\n\n", b->ok,
+                 b->failed);
+        ur_cli_buf_puts(o, line);
+    } else {
+        ur_cli_buf_puts(o, "\n");
+        for (int r = 0; r < 2; r++) {
+            for (int k = 0; k < 4; k++) {
+                size_t w =
+                    strlen(cells[0][k]) > strlen(cells[1][k]) ? strlen(cells[0][k]) : strlen(cells[1][k]);
+                w = (w + 1 + 7) / 8 * 8;
+                ur_cli_buf_puts(o, cells[r][k]);
+                for (size_t t = (w - strlen(cells[r][k]) + 7) / 8; t; t--)
+                    ur_cli_buf_put(o, "\t", 1);
+            }
+            ur_cli_buf_puts(o, "\n");
+        }
+        ur_cli_buf_puts(o, "\n");
+    }
+    s_emit(b, STDOUT_FILENO);
+}
+
+int ur_cli_batch_run(struct ur_cli_batch *b)
+{
+    if (b->n && !s_signalled) {
+        if (b->g->dry_run) {
+            /* s5cmd's --dry-run prints every command as if it succeeded and touches nothing. */
+            struct urestore_result ok;
+            memset(&ok, 0, sizeof(ok));
+            for (size_t i = 0; i < b->n; i++)
+                s_report(b, i, &ok);
+        } else {
+            s_copy(b);
+        }
+    }
+    if (b->g->stat) s_print_stat(b);
+    if (s_signalled) {
+        ur_cli_fmt_error(&b->out, b->g->json, b->what, b->what, "interrupted by a signal");
+        s_emit(b, STDERR_FILENO);
+        return 1;
+    }
+    return b->failed ? 1 : 0;
+}
+
+/* Reads all of fd into a NUL-free-agnostic buffer. Returns 0, -EINTR when a signal came, or -errno. */
+static int s_read_all(int fd, char **out, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *p = malloc(cap);
+    if (!p) return -ENOMEM;
+    for (;;) {
+        if (n == cap) {
+            char *q = realloc(p, cap * 2);
+            if (!q) {
+                free(p);
+                return -ENOMEM;
+            }
+            p = q;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, p + n, cap - n);
+        if (r == 0) break;
+        if (r < 0) {
+            int e = errno;
+            if (e == EINTR && !s_signalled) continue;
+            free(p);
+            return -e;
+        }
+        n += (size_t)r;
+    }
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+static int s_usage_error(const char *msg)
+{
+    struct ur_cli_buf b = {0};
+    ur_cli_buf_puts(&b, "Incorrect Usage: ");
+    ur_cli_buf_puts(&b, msg);
+    ur_cli_buf_puts(&b, "\nSee 'urestore --help' for usage\n");
+    (void)ur_cli_emit(STDERR_FILENO, &b);
+    ur_cli_buf_free(&b);
+    return 1;
+}
+
+static int s_print(int fd, const char *text)
+{
+    struct ur_cli_buf b = {0};
+    ur_cli_buf_puts(&b, text);
+    (void)ur_cli_emit(fd, &b);
+    ur_cli_buf_free(&b);
+    return 0;
+}
+
+/* An error that concerns the whole command, not one line: ERROR "COMMAND": MSG, exit status 1. */
+static int s_cmd_error(const struct ur_cli_global *g, const char *command, const char *msg)
+{
+    struct ur_cli_buf b = {0};
+    ur_cli_fmt_error(&b, g->json, command, command, msg);
+    (void)ur_cli_emit(STDERR_FILENO, &b);
+    ur_cli_buf_free(&b);
+    return 1;
+}
+
+static int s_cmd_run(const struct ur_cli_global *g, char **args, int nargs)
+{
+    if (nargs == 2 && (!strcmp(args[1], "-h") || !strcmp(args[1], "--help") || !strcmp(args[1], "-help")))
+        return s_print(STDOUT_FILENO, ur_cli_usage_run);
+    if (nargs > 2) return s_cmd_error(g, "run", "expected only 1 file");
+    int fd = STDIN_FILENO;
+    char what[4096];
+    snprintf(what, sizeof(what), "run%s%s", nargs == 2 ? " " : "", nargs == 2 ? args[1] : "");
+    if (nargs == 2) {
+        fd = open(args[1], O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            char msg[4200];
+            snprintf(msg, sizeof(msg), "open %s: %s", args[1], strerror(errno));
+            return s_cmd_error(g, what, msg);
+        }
+    }
+    char *text = NULL;
+    size_t len = 0;
+    int rc = s_read_all(fd, &text, &len);
+    if (fd != STDIN_FILENO) close(fd);
+    if (rc < 0) {
+        if (rc == -EINTR) return s_cmd_error(g, what, "interrupted by a signal");
+        return s_cmd_error(g, what, strerror(-rc));
+    }
+    struct ur_cli_batch *b = ur_cli_batch_new(g, what);
+    if (!b) {
+        free(text);
+        return s_cmd_error(g, what, "out of memory");
+    }
+    ur_cli_batch_add_text(b, text, len); /* every line is parsed before anything is copied */
+    free(text);
+    rc = ur_cli_batch_run(b);
+    ur_cli_batch_free(b);
+    return rc;
+}
+
+static int s_cmd_cp(const struct ur_cli_global *g, char **args, int nargs)
+{
+    struct ur_cli_buf text = {0}; /* "cp ARGS…", as s5cmd names the command in its messages */
+    for (int i = 0; i < nargs; i++) {
+        if (i) ur_cli_buf_puts(&text, " ");
+        ur_cli_buf_puts(&text, args[i]);
+    }
+    const char *shown = text.p ? text.p : "cp";
+    struct ur_cli_batch *b = ur_cli_batch_new(g, "cp");
+    struct ur_cli_cp cp;
+    char err[512];
+    int rc = 1;
+    if (!b) {
+        rc = s_cmd_error(g, shown, "out of memory");
+    } else if (ur_cli_parse_cp(args, (size_t)nargs, &cp, err, sizeof(err)) < 0) {
+        rc = s_cmd_error(g, shown, err);
+    } else if (cp.help) {
+        rc = s_print(STDOUT_FILENO, ur_cli_usage_cp);
+    } else {
+        s_plan(b, &cp, "cp", shown, 0);
+        rc = ur_cli_batch_run(b);
+    }
+    ur_cli_batch_free(b);
+    ur_cli_buf_free(&text);
+    return rc;
+}
+
+int ur_cli_main(int argc, char **argv)
+{
+    struct ur_cli_global g;
+    char err[512];
+    if (ur_cli_args_parse(argc, argv, &g, err, sizeof(err)) < 0) return s_usage_error(err);
+    if (g.help) return s_print(STDOUT_FILENO, ur_cli_usage_global);
+    if (g.version || (g.nargs >= 1 && !strcmp(g.args[0], "version"))) {
+        char v[128];
+        snprintf(v, sizeof(v), "%s\n", urestore_version());
+        return s_print(STDOUT_FILENO, v);
+    }
+    if (g.nargs == 0) return s_print(STDOUT_FILENO, ur_cli_usage_global); /* as s5cmd: help, status 0 */
+    const char *cmd = g.args[0];
+    if (ur_cli_args_resolve(&g, err, sizeof(err)) < 0) return s_cmd_error(&g, cmd, err);
+    s_install_signals();
+    if (!strcmp(cmd, "run")) return s_cmd_run(&g, g.args, g.nargs);
+    if (!strcmp(cmd, "cp")) return s_cmd_cp(&g, g.args, g.nargs);
+    if (!strcmp(cmd, "help")) return s_print(STDOUT_FILENO, ur_cli_usage_global);
+    return s_cmd_error(&g, cmd, "command not found");
+}
