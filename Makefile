@@ -10,7 +10,7 @@ CC       ?= cc
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 BUILD    ?= build
-WARN     := -Wall -Wextra -Werror
+WARN     := -Wall -Wextra -Werror -Wno-format-truncation  # messages are cut to fit on purpose
 CPPFLAGS += -D_GNU_SOURCE -I. -I/usr/share/include/llhttp
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden
 LDLIBS   := -luring -lssl -lcrypto -lz

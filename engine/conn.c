@@ -1,0 +1,487 @@
+/* engine/conn.c — one keep-alive connection: CONNECT, TLS handshake, the signed GET, and the response.
+ *
+ * Everything is driven by completions: the socket always has one RECV armed while connected (so a server
+ * closing an idle keep-alive connection is seen at once). Body bytes go straight to the part's aligned
+ * buffer: over plain HTTP the RECV itself targets it (no copy at all); over TLS, OpenSSL decrypts from
+ * the receive buffer straight into it. Only the header block passes through a scratch buffer.
+ * A connection hands its part back to sched.c only once none of its operations is in flight, so a late
+ * RECV can never write into a buffer that another connection owns. */
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "s3/error.h"
+
+static void s_pump(struct ur_conn *c);
+static void s_arm_recv(struct ur_conn *c);
+
+static void s_maybe_free(struct ur_conn *c)
+{
+    if (c->connect_armed || c->send_armed || c->recv_armed) return;
+    struct urestore_client *cl = c->cl;
+    if (c->fd >= 0) close(c->fd);
+    c->fd = -1;
+    c->host->nconn--;
+    struct ur_part *p = c->part;
+    c->part = NULL;
+    c->state = C_FREE;
+    ur_list_push_back(&cl->free_conns, &c->link);
+    if (p) ur_sched_part_released(cl, p);
+    ur_sched_kick(cl);
+}
+
+void ur_conn_close(struct ur_conn *c, int err, const char *msg)
+{
+    if (c->state == C_CLOSING || c->state == C_FREE) return;
+    if (c->part && err) {
+        /* A reused keep-alive connection that dies before the first response byte is the server's idle
+         * timeout racing our request: retried on a fresh connection without counting as a failure. */
+        urestore_status st = err == -EPROTO && c->state == C_HANDSHAKE ? URESTORE_E_TLS : URESTORE_E_NETWORK;
+        /* Certificate failures do not heal by retrying. */
+        int retry = st == URESTORE_E_TLS ? 0 : (c->served && !c->got_bytes) ? UR_RETRY_FREE : 1;
+        ur_sched_part_error(c->part, st, 0, msg, retry);
+    }
+    if (!c->part && err && (c->state == C_CONNECTING || c->state == C_HANDSHAKE))
+        ur_sched_host_failed(c->cl, c->host, c->state == C_HANDSHAKE ? URESTORE_E_TLS : URESTORE_E_NETWORK, msg);
+    if (ur_list_linked(&c->link)) ur_list_remove(&c->link); /* idle list or pool waiters */
+    c->waiting_buf = false;
+    c->state = C_CLOSING;
+    if (c->fd >= 0) shutdown(c->fd, SHUT_RDWR);
+    s_maybe_free(c);
+}
+
+static void s_fail(struct ur_conn *c, int err, const char *fmt, const char *detail)
+{
+    char msg[320];
+    snprintf(msg, sizeof(msg), fmt, c->host->conn_host, detail);
+    ur_conn_close(c, err ? err : -EIO, msg);
+}
+
+/* ---- sending ---------------------------------------------------------------------------------------- */
+
+static void s_on_send(struct ur_op *op, int res, uint32_t flags)
+{
+    (void)flags;
+    struct ur_conn *c = ur_container_of(op, struct ur_conn, op_send);
+    c->send_armed = false;
+    if (c->state == C_CLOSING) return s_maybe_free(c);
+    if (res < 0) return s_fail(c, res, "send to %s: %s", strerror(-res));
+    c->s_off += (size_t)res;
+    c->last_ms = ur_now_ms();
+    if (c->s_off < c->s_len) {
+        struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_send);
+        io_uring_prep_send(sqe, c->fd, c->sbuf + c->s_off, c->s_len - c->s_off, MSG_NOSIGNAL);
+        c->send_armed = true;
+        return;
+    }
+    c->s_off = c->s_len = 0;
+    s_pump(c); /* TLS may have more output queued */
+}
+
+static void s_send_buffered(struct ur_conn *c)
+{
+    if (c->send_armed || c->s_len == 0) return;
+    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_send);
+    io_uring_prep_send(sqe, c->fd, c->sbuf + c->s_off, c->s_len - c->s_off, MSG_NOSIGNAL);
+    c->send_armed = true;
+}
+
+/* Moves TLS output into sbuf (the BIO's memory may move while a SEND is in flight) and sends it. */
+static void s_flush_tls(struct ur_conn *c)
+{
+    if (!c->tls || c->send_armed) return;
+    const void *p;
+    size_t n;
+    while (c->s_len < c->scap && (n = ur_tls_pending(c->tls, &p)) > 0) {
+        if (n > c->scap - c->s_len) n = c->scap - c->s_len;
+        memcpy(c->sbuf + c->s_len, p, n);
+        c->s_len += n;
+        ur_tls_consume(c->tls, n);
+    }
+    s_send_buffered(c);
+}
+
+/* ---- connecting ------------------------------------------------------------------------------------- */
+
+static void s_became_idle(struct ur_conn *c)
+{
+    c->state = C_IDLE;
+    c->phase = PH_NONE;
+    s_arm_recv(c);
+    ur_sched_conn_idle(c);
+}
+
+static void s_handshake(struct ur_conn *c)
+{
+    int r = ur_tls_handshake(c->tls);
+    s_flush_tls(c);
+    if (r == 0) return s_became_idle(c);
+    if (r != -EAGAIN) return s_fail(c, -EPROTO, "TLS handshake with %s: %s", ur_tls_error(c->tls));
+    s_arm_recv(c);
+}
+
+static void s_on_connect(struct ur_op *op, int res, uint32_t flags)
+{
+    (void)flags;
+    struct ur_conn *c = ur_container_of(op, struct ur_conn, op_connect);
+    c->connect_armed = false;
+    if (c->state == C_CLOSING) return s_maybe_free(c);
+    if (res < 0) return s_fail(c, res, "connect to %s: %s", strerror(-res));
+    c->last_ms = ur_now_ms();
+    if (!c->tls) return s_became_idle(c);
+    if (ur_tls_start(c->tls, c->host->conn_host) < 0) return s_fail(c, -ENOMEM, "TLS to %s: %s", "out of memory");
+    c->state = C_HANDSHAKE;
+    s_handshake(c);
+}
+
+void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host *h)
+{
+    c->host = h;
+    h->nconn++;
+    c->state = C_CONNECTING;
+    c->phase = PH_NONE;
+    c->part = NULL;
+    c->served = c->eof = c->waiting_buf = false;
+    c->plain_n = c->s_off = c->s_len = 0;
+    c->last_ms = ur_now_ms();
+    c->fd = socket(h->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) return s_fail(c, -errno, "socket for %s: %s", strerror(errno));
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &c->op_connect);
+    io_uring_prep_connect(sqe, c->fd, (struct sockaddr *)&h->addr, h->addrlen);
+    c->connect_armed = true;
+}
+
+/* ---- the request ------------------------------------------------------------------------------------ */
+
+void ur_conn_request(struct ur_conn *c, struct ur_part *p)
+{
+    struct urestore_client *cl = c->cl;
+    struct ur_task *t = p->task;
+    uint64_t first = p->off + p->got;
+    uint64_t last = p->len >= 0 ? p->off + (uint64_t)p->len - 1 : p->off + t->part_size - 1;
+    /* Over TLS the handshake's last flight may still be in sbuf on its way out: build the plaintext in
+     * the (idle) plaintext scratch instead, and let the ciphertext queue behind it. */
+    char range[64], *w = c->tls ? c->pbuf : c->sbuf;
+    size_t wcap = c->tls ? c->pcap : c->scap;
+    const char *extra[2][2];
+    size_t nextra = 0;
+
+    c->part = p;
+    p->conn = c;
+    c->state = C_BUSY;
+    c->phase = PH_HEADERS;
+    c->got_bytes = false;
+    c->elen = 0;
+    c->last_ms = ur_now_ms();
+    ur_http_resp_init(&c->resp);
+    if (p->len != 0) {
+        snprintf(range, sizeof(range), "bytes=%llu-%llu", (unsigned long long)first, (unsigned long long)last);
+        extra[nextra][0] = "range";
+        extra[nextra++][1] = range;
+    }
+    if (t->etag[0]) {
+        extra[nextra][0] = "if-match";
+        extra[nextra++][1] = t->etag;
+    }
+    int n = snprintf(w, wcap, "GET %s HTTP/1.1\r\n", t->target);
+    int h = n > 0 && (size_t)n < wcap
+                ? ur_sigv4_sign_headers(cl->signer, w + n, wcap - (size_t)n - 2, "GET", c->host->host_header,
+                                        t->target, "", (const char *const(*)[2])extra, nextra, time(NULL))
+                : -ENOSPC;
+    if (h < 0) {
+        ur_sched_part_error(p, URESTORE_E_INVALID, 0, "request too large to send", false);
+        return ur_conn_close(c, 0, NULL);
+    }
+    n += h;
+    memcpy(w + n, "\r\n", 2);
+    n += 2;
+    if (c->tls) {
+        if (ur_tls_write(c->tls, w, (size_t)n) < 0) return s_fail(c, -EPROTO, "TLS to %s: %s", ur_tls_error(c->tls));
+        s_flush_tls(c);
+    } else {
+        c->s_off = 0;
+        c->s_len = (size_t)n;
+        s_send_buffered(c);
+    }
+}
+
+/* ---- the response ----------------------------------------------------------------------------------- */
+
+size_t ur_conn_body_space(struct ur_conn *c, char **dst)
+{
+    struct ur_part *p = c->part;
+    struct ur_pool *pool = &c->cl->pool;
+    if (!p->buf) {
+        /* Two writes of one part in flight at most: the network may run ahead of the disk by one buffer
+         * per connection, not by the whole pool. */
+        if (p->writes >= 2) return 0;
+        struct ur_buf *b = ur_pool_get(pool);
+        if (!b) {
+            c->waiting_buf = true;
+            ur_list_push_back(&pool->waiters, &c->link);
+            return 0;
+        }
+        b->part = p;
+        b->file_off = p->off + p->got;
+        p->buf = b;
+    }
+    size_t space = pool->buf_size - p->buf->len;
+    if ((int64_t)space > c->body_left) space = (size_t)c->body_left;
+    *dst = p->buf->data + p->buf->len;
+    return space;
+}
+
+/* The response ended: the part leaves the connection (with the error, if any, recorded first — after
+ * detaching, so that failing the task does not close this healthy connection). */
+static void s_response_done(struct ur_conn *c, urestore_status st, const char *msg, int retry)
+{
+    struct ur_part *p = c->part;
+    c->part = NULL;
+    p->conn = NULL;
+    c->served = true;
+    if (msg) ur_sched_part_error(p, st, c->resp.status, msg, retry);
+    ur_sched_part_released(c->cl, p);
+    if (c->resp.keep_alive && !c->eof)
+        s_became_idle(c);
+    else
+        ur_conn_close(c, 0, NULL);
+}
+
+void ur_conn_body_got(struct ur_conn *c, size_t n)
+{
+    struct ur_part *p = c->part;
+    struct ur_buf *b = p->buf;
+    b->len += (uint32_t)n;
+    p->got += n;
+    c->body_left -= (int64_t)n;
+    c->last_ms = ur_now_ms();
+    if (b->len == c->cl->pool.buf_size || c->body_left == 0) {
+        p->buf = NULL;
+        ur_sink_write(c->cl, p->task, b);
+    }
+    if (c->body_left == 0) {
+        p->received = true;
+        s_response_done(c, URESTORE_OK, NULL, 0);
+    }
+}
+
+static int s_errbody(void *ud, const char *at, size_t n)
+{
+    struct ur_conn *c = ud;
+    size_t room = sizeof(c->ebuf) - 1 - c->elen;
+    if (n > room) n = room;
+    memcpy(c->ebuf + c->elen, at, n);
+    c->elen += n;
+    return 0;
+}
+
+static void s_error_response_done(struct ur_conn *c)
+{
+    int status = c->resp.status;
+    if (c->errbody_ok) {
+        /* 416 on the first range of an object: the object is empty. */
+        c->part->received = true;
+        return s_response_done(c, URESTORE_OK, NULL, 0);
+    }
+    char msg[512];
+    ur_s3_error_message(status, c->ebuf, c->elen, msg, sizeof(msg));
+    urestore_status st = status == 404   ? URESTORE_E_NOT_FOUND
+                         : status == 403 ? URESTORE_E_ACCESS
+                         : status == 412 ? URESTORE_E_CHANGED
+                                         : URESTORE_E_S3;
+    int retry = status >= 500 || status == 429 || status == 408;
+    s_response_done(c, st, msg, retry);
+}
+
+/* Consumes plaintext at c->plain. Returns false when the connection paused or closed. */
+static bool s_consume_plain(struct ur_conn *c)
+{
+    while (c->plain_n > 0) {
+        size_t used = 0;
+        enum ur_http_state st;
+        switch (c->phase) {
+        case PH_NONE:
+            s_fail(c, -EPROTO, "%s sent %s", "data nobody asked for");
+            return false;
+        case PH_HEADERS:
+            c->got_bytes = true;
+            st = ur_http_resp_feed(&c->resp, c->plain, c->plain_n, &used);
+            c->plain += used;
+            c->plain_n -= used;
+            if (st == UR_HTTP_ERROR) {
+                s_fail(c, -EPROTO, "bad HTTP response from %s: %s", c->resp.error);
+                return false;
+            }
+            if (st != UR_HTTP_HEADERS) break;
+            int r = ur_sched_headers(c);
+            if (r < 0) {
+                ur_conn_close(c, 0, NULL);
+                return false;
+            }
+            if (r == 0) {
+                c->phase = PH_BODY;
+                c->body_left = c->resp.content_length;
+                if (c->body_left == 0) {
+                    c->part->received = true;
+                    s_response_done(c, URESTORE_OK, NULL, 0);
+                    return c->state != C_CLOSING && c->state != C_FREE;
+                }
+                break;
+            }
+            c->errbody_ok = r == 2;
+            c->phase = PH_ERRBODY;
+            c->resp.on_body = s_errbody;
+            c->resp.body_ud = c;
+            if (c->plain_n == 0 && c->resp.content_length == 0) {
+                st = ur_http_resp_feed(&c->resp, c->plain, 0, &used);
+                if (st == UR_HTTP_COMPLETE) {
+                    s_error_response_done(c);
+                    return c->state != C_CLOSING && c->state != C_FREE;
+                }
+            }
+            break;
+        case PH_BODY: {
+            char *dst;
+            size_t space = ur_conn_body_space(c, &dst);
+            if (space == 0) return false;
+            size_t k = c->plain_n < space ? c->plain_n : space;
+            memcpy(dst, c->plain, k);
+            c->plain += k;
+            c->plain_n -= k;
+            ur_conn_body_got(c, k);
+            if (c->state != C_BUSY && c->plain_n) {
+                s_fail(c, -EPROTO, "%s sent %s", "more bytes than the response length");
+                return false;
+            }
+            break;
+        }
+        case PH_ERRBODY:
+            st = ur_http_resp_feed(&c->resp, c->plain, c->plain_n, &used);
+            c->plain += used;
+            c->plain_n -= used;
+            if (st == UR_HTTP_ERROR) {
+                s_fail(c, -EPROTO, "bad HTTP response from %s: %s", c->resp.error);
+                return false;
+            }
+            if (st == UR_HTTP_COMPLETE) {
+                s_error_response_done(c);
+                if (c->state == C_CLOSING || c->state == C_FREE) return false;
+            }
+            break;
+        }
+    }
+    return true;
+}
+
+static void s_on_eof(struct ur_conn *c)
+{
+    c->eof = true;
+    if (c->state != C_BUSY) {
+        if (c->state == C_HANDSHAKE) return s_fail(c, -EPROTO, "TLS handshake with %s: %s", "connection closed");
+        return ur_conn_close(c, 0, NULL);
+    }
+    if (c->phase == PH_ERRBODY && ur_http_resp_eof(&c->resp) == UR_HTTP_COMPLETE) return s_error_response_done(c);
+    if (c->phase == PH_BODY) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "%lld bytes short", (long long)c->body_left);
+        return s_fail(c, -ECONNRESET, "connection to %s closed mid-body, %s", detail);
+    }
+    s_fail(c, -ECONNRESET, "connection to %s closed: %s", c->got_bytes ? "response cut short" : "no response");
+}
+
+/* Does all the work the received bytes allow, then re-arms the RECV unless paused. */
+static void s_pump(struct ur_conn *c)
+{
+    for (;;) {
+        if (c->state == C_CLOSING || c->state == C_FREE || c->waiting_buf) return;
+        if (c->state == C_HANDSHAKE) {
+            if (ur_tls_lent(c->tls) == 0) break;
+            s_handshake(c);
+            continue;
+        }
+        if (c->plain_n > 0) {
+            if (!s_consume_plain(c)) return;
+            continue;
+        }
+        if (!c->tls) break;
+        char *dst = c->pbuf;
+        size_t cap = c->pcap;
+        if (c->phase == PH_BODY) {
+            cap = ur_conn_body_space(c, &dst);
+            if (cap == 0) return;
+        }
+        ssize_t n = ur_tls_read(c->tls, dst, cap);
+        if (n == -EAGAIN) break;
+        if (n == 0) return s_on_eof(c);
+        if (n < 0) return s_fail(c, -EPROTO, "TLS from %s: %s", ur_tls_error(c->tls));
+        if (dst == c->pbuf) {
+            c->plain = c->pbuf;
+            c->plain_n = (size_t)n;
+        } else {
+            ur_conn_body_got(c, (size_t)n);
+        }
+    }
+    s_flush_tls(c);
+    s_arm_recv(c);
+}
+
+void ur_conn_resume(struct ur_conn *c)
+{
+    if (c->state == C_BUSY) s_pump(c);
+}
+
+static void s_on_recv(struct ur_op *op, int res, uint32_t flags)
+{
+    (void)flags;
+    struct ur_conn *c = ur_container_of(op, struct ur_conn, op_recv);
+    c->recv_armed = false;
+    if (c->state == C_CLOSING) return s_maybe_free(c);
+    if (res < 0) return s_fail(c, res, "receive from %s: %s", strerror(-res));
+    if (res == 0) return s_on_eof(c);
+    c->last_ms = ur_now_ms();
+    if (c->recv_sink) {
+        c->got_bytes = true;
+        ur_conn_body_got(c, (size_t)res);
+    } else if (c->tls) {
+        ur_tls_lend(c->tls, c->rbuf, (size_t)res);
+    } else {
+        c->plain = c->rbuf;
+        c->plain_n = (size_t)res;
+    }
+    s_pump(c);
+}
+
+static void s_arm_recv(struct ur_conn *c)
+{
+    if (c->recv_armed || c->fd < 0 || c->waiting_buf) return;
+    if (c->state == C_CLOSING || c->state == C_FREE || c->state == C_CONNECTING) return;
+    if (c->plain_n > 0 || (c->tls && ur_tls_lent(c->tls) > 0)) return;
+    char *dst = c->rbuf;
+    size_t cap = c->rcap;
+    c->recv_sink = false;
+    if (!c->tls && c->phase == PH_BODY) {
+        /* Plain HTTP body: the kernel copies straight into the file's buffer. */
+        cap = ur_conn_body_space(c, &dst);
+        if (cap == 0) return;
+        c->recv_sink = true;
+    }
+    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_recv);
+    io_uring_prep_recv(sqe, c->fd, dst, cap, 0);
+    c->recv_armed = true;
+}
+
+void ur_conn_init(struct urestore_client *cl, struct ur_conn *c)
+{
+    c->cl = cl;
+    c->fd = -1;
+    c->state = C_FREE;
+    c->op_connect.cb = s_on_connect;
+    c->op_send.cb = s_on_send;
+    c->op_recv.cb = s_on_recv;
+}

@@ -1,0 +1,261 @@
+/* engine/engine.h — the engine's internal types: the loop, buffers, tasks, parts, files and connections.
+ *
+ * Only engine/ includes this. The flow of one object: client.c plans tasks → sched.c cuts them into parts
+ * and hands parts to connections → conn.c sends the signed GET and moves body bytes into the part's
+ * aligned buffer → sink.c writes full buffers with O_DIRECT and renames the finished temporary file.
+ * Nothing here allocates on the hot path: connections, buffers and parts are made at start. */
+#ifndef UR_ENGINE_H
+#define UR_ENGINE_H
+
+#include <liburing.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "engine/list.h"
+#include "engine/urestore.h"
+#include "http/response.h"
+#include "http/tls.h"
+#include "s3/endpoint.h"
+#include "s3/sigv4.h"
+#include "s3/uri.h"
+
+/* O_DIRECT needs offsets, lengths and memory aligned to the logical block size; 4096 covers every block
+ * device with logical blocks up to 4 KiB (all common disks). */
+#define UR_ALIGN 4096u
+
+/* ---- the ring --------------------------------------------------------------------------------------- */
+
+/* One in-flight operation: the SQE's user_data points here. Owned by the struct that embeds it. */
+struct ur_op {
+    void (*cb)(struct ur_op *op, int res, uint32_t cqe_flags);
+};
+
+struct ur_loop {
+    struct io_uring ring;
+    unsigned inflight;       /* SQEs submitted or queued and not yet completed */
+    bool bufs_registered;    /* the buffer pool is registered: WRITE_FIXED */
+};
+
+int ur_loop_init(struct ur_loop *l, unsigned entries);
+void ur_loop_destroy(struct ur_loop *l);
+/* An SQE whose completion runs op->cb. Submits queued SQEs when the SQ is full; never returns NULL. */
+struct io_uring_sqe *ur_loop_sqe(struct ur_loop *l, struct ur_op *op);
+/* Submits, waits up to timeout_ms for at least one completion, then runs the callbacks of every
+ * completion reaped (after the CQ was advanced). Returns the number of callbacks run or -errno. */
+int ur_loop_run_once(struct ur_loop *l, unsigned timeout_ms);
+uint64_t ur_now_ms(void);
+
+/* ---- buffers ---------------------------------------------------------------------------------------- */
+
+struct ur_part;
+
+struct ur_buf {
+    struct ur_list link;     /* free list, or the task's list of writes waiting for the file */
+    char *data;              /* UR_ALIGN-aligned, pool->buf_size bytes */
+    uint32_t len;            /* bytes of body in data */
+    uint64_t file_off;       /* where data[0] goes in the file */
+    struct ur_part *part;    /* owner while filling or writing */
+    struct ur_op op;         /* the write */
+};
+
+struct ur_pool {
+    char *base;
+    size_t buf_size;
+    unsigned count;
+    struct ur_buf *bufs;
+    struct ur_list free;
+    struct ur_list waiters;  /* connections paused until a buffer is free */
+};
+
+int ur_pool_init(struct ur_pool *p, size_t buf_size, unsigned count);
+void ur_pool_destroy(struct ur_pool *p);
+struct ur_buf *ur_pool_get(struct ur_pool *p);
+void ur_pool_put(struct ur_pool *p, struct ur_buf *b);
+
+/* ---- hosts, tasks, parts ---------------------------------------------------------------------------- */
+
+/* One server to connect to: resolved before the loop starts. */
+struct ur_host {
+    char conn_host[256];         /* for SNI and certificate checks */
+    char host_header[272];
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    struct ur_list idle;         /* idle keep-alive connections */
+    unsigned nconn;              /* connections open or opening */
+};
+
+struct ur_conn;
+struct ur_task;
+
+struct ur_part {
+    struct ur_list link;         /* client's queue of parts waiting for a connection */
+    struct ur_task *task;
+    uint64_t off;                /* first byte of the object */
+    int64_t len;                 /* bytes; -1 while unknown (the first part of an object of unknown size) */
+    uint64_t got;                /* bytes received (in buffers, written or not) */
+    struct ur_buf *buf;          /* being filled */
+    unsigned writes;             /* writes of this part in flight (at most 2: memory stays bounded) */
+    bool queued;
+    bool received;               /* all bytes are in buffers */
+    unsigned attempts;           /* retries used */
+    unsigned free_retries;       /* retries after a reused connection died before answering */
+    bool retry;                  /* the last response or connection failed: go again on release */
+    uint64_t not_before_ms;      /* retry backoff */
+    struct ur_conn *conn;
+};
+
+enum ur_file_state { F_NONE, F_OPENING, F_OPEN, F_FAILED, F_CLOSING, F_DONE };
+
+struct ur_task {
+    size_t index;
+    const struct urestore_task *in;
+    struct urestore_result *res;
+    struct ur_s3_uri uri;
+    struct ur_host *host;
+    char *target;                /* encoded request path */
+    char *tmp_path;              /* ".NAME.urestore-PID-N" beside the destination */
+    int64_t size;                /* object size, -1 until learned */
+    uint64_t part_size;
+    char etag[128];              /* from the first response; later parts send If-Match */
+
+    unsigned parts_open;         /* parts not yet fully received and written */
+    struct ur_part first;        /* the only part of most objects */
+    struct ur_part *parts;       /* &first, or an array (first copied in) once the size is known */
+    unsigned nparts;
+
+    enum ur_file_state fstate;
+    int fd;
+    bool direct;                 /* O_DIRECT; false: buffered fallback */
+    bool truncate;               /* padded tail written: truncate to size before close */
+    unsigned writes;             /* writes in flight */
+    struct ur_list pending;      /* full buffers waiting for the file to open */
+    struct ur_op fop;            /* open / close / truncate / rename / unlink, one at a time */
+    int fstage;                  /* which of those is in flight (sink.c), 0 none */
+    bool allocated;              /* fallocate submitted */
+    struct urestore_client *cl;
+
+    bool failed;                 /* res holds the error; abort once nothing is in flight */
+    bool finished;               /* res reported */
+    struct ur_list link;         /* client's list of tasks to finish */
+};
+
+
+/* ---- connections ------------------------------------------------------------------------------------ */
+
+enum ur_conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_IDLE, C_BUSY, C_CLOSING };
+enum ur_phase { PH_NONE, PH_HEADERS, PH_BODY, PH_ERRBODY };
+
+struct urestore_client;
+
+struct ur_conn {
+    struct ur_list link;         /* host idle list / client free list */
+    struct urestore_client *cl;
+    struct ur_host *host;
+    enum ur_conn_state state;
+    enum ur_phase phase;
+    int fd;
+    struct ur_tls *tls;          /* NULL over plain HTTP */
+    struct ur_op op_connect, op_send, op_recv;
+    bool connect_armed, send_armed, recv_armed;
+    bool waiting_buf;            /* paused until the pool has a buffer */
+    bool served;                 /* has completed a response before: a reused keep-alive connection */
+    bool got_bytes;              /* a byte of the current response arrived */
+    bool eof;
+    bool recv_sink;              /* the armed RECV targets the part's buffer (plain HTTP body) */
+    bool errbody_ok;             /* the non-2xx body is read and dropped and the part succeeds (416 on empty) */
+
+    char *rbuf;                  /* received bytes (ciphertext over TLS) */
+    size_t rcap;
+    char *pbuf;                  /* plaintext scratch for TLS headers */
+    size_t pcap;
+    const char *plain;           /* plaintext not yet consumed */
+    size_t plain_n;
+    char *sbuf;                  /* bytes to send */
+    size_t scap, s_off, s_len;
+
+    struct ur_http_resp resp;
+    int64_t body_left;           /* sized body bytes still to come */
+    struct ur_part *part;
+    char ebuf[2048];             /* error response body */
+    size_t elen;
+    uint64_t last_ms;            /* last progress, for the stall watchdog */
+    int err;                     /* why it is closing */
+    char errmsg[256];
+};
+
+/* ---- the client ------------------------------------------------------------------------------------- */
+
+struct urestore_client {
+    struct urestore_options opt;
+    char *endpoint_url, *region, *ca_bundle;
+    struct ur_endpoint ep;
+    struct ur_creds creds;
+    struct ur_sigv4 *signer;
+    struct ur_tls_ctx *tls_ctx;
+    unsigned max_conns;
+    uint64_t part_size;
+    int retries;
+    uint64_t stall_ms;           /* no progress this long on a busy connection: reconnect and resume */
+    int cancel_fd;               /* eventfd written by urestore_cancel */
+    volatile int cancelled;
+
+    /* per urestore_copy() */
+    struct ur_loop loop;
+    bool loop_ready;
+    struct ur_pool pool;
+    struct ur_conn *conns;
+    struct ur_list free_conns;
+    struct ur_host *hosts;
+    unsigned nhosts;
+    struct ur_task *tasks;
+    size_t ntasks, tasks_left;
+    struct ur_list queue;        /* parts waiting for a connection */
+    struct ur_list done;         /* tasks finished since the callbacks last ran */
+    uint64_t bytes_done, bytes_known;
+    size_t tasks_done;
+    const struct urestore_callbacks *cb;
+    struct ur_op op_cancel;
+    bool cancel_armed;
+    bool closing;                /* the batch is over: connections are being drained */
+    uint64_t cancel_val;
+    unsigned tmp_counter;
+};
+
+/* sched.c */
+void ur_sched_kick(struct urestore_client *cl);
+void ur_sched_conn_idle(struct ur_conn *c);
+/* The response for c->part has its headers; returns 0 to take the body, or -1 when the part failed (the
+ * connection then reads the error body or closes). */
+int ur_sched_headers(struct ur_conn *c);
+#define UR_RETRY_FREE 2 /* retry without counting it: a reused keep-alive connection died before answering */
+void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg, int retry);
+/* A connection to h failed before it carried a request: TLS failures (certificates do not heal) fail
+ * every task for h; others are charged, as a retry, to the first part waiting for h. */
+void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg);
+void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p);
+void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ur_sched_tick(struct urestore_client *cl);
+
+/* conn.c */
+void ur_conn_init(struct urestore_client *cl, struct ur_conn *c);
+void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host *h);
+void ur_conn_request(struct ur_conn *c, struct ur_part *p);
+void ur_conn_close(struct ur_conn *c, int err, const char *msg);
+void ur_conn_resume(struct ur_conn *c);
+/* Space to write body bytes into for c->part: 0 when the connection must wait for a buffer. */
+size_t ur_conn_body_space(struct ur_conn *c, char **dst);
+void ur_conn_body_got(struct ur_conn *c, size_t n);
+
+/* sink.c */
+void ur_sink_open(struct urestore_client *cl, struct ur_task *t);
+void ur_sink_size_known(struct urestore_client *cl, struct ur_task *t);
+/* A part's buffer is ready to write (full, or the part's last). Takes ownership of b. */
+void ur_sink_write(struct urestore_client *cl, struct ur_task *t, struct ur_buf *b);
+/* Nothing of t is in flight on the network: commit or abort once the file side is idle. */
+void ur_sink_settle(struct urestore_client *cl, struct ur_task *t);
+
+#endif

@@ -1,0 +1,294 @@
+/* engine/sched.c — tasks to parts to connections.
+ *
+ * A task starts as one part: a ranged GET of the first part_size bytes. Its response's Content-Range
+ * tells the object's size (no HEAD round trip); the rest is then cut into parts queued at the front, so
+ * a large object finishes (and frees its temporary file) before new objects start. Parts wait in one
+ * FIFO for a connection; connections are opened lazily up to the limit, never more than there is work
+ * for. A failed part is retried with full-jitter backoff on a fresh connection, resuming from the first
+ * byte not yet received, with If-Match so a changed object is an error, never a mixed file. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+/* Backoff before retry k (k from 1): full jitter over min(cap, base * 2^k) (AWS's advice). */
+#define UR_BACKOFF_BASE_MS 50
+#define UR_BACKOFF_CAP_MS 5000
+
+static uint64_t s_backoff_ms(unsigned attempt)
+{
+    uint64_t ceil = UR_BACKOFF_BASE_MS << (attempt < 10 ? attempt : 10);
+    if (ceil > UR_BACKOFF_CAP_MS) ceil = UR_BACKOFF_CAP_MS;
+    return (uint64_t)random() % (ceil + 1);
+}
+
+void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, const char *fmt, ...)
+{
+    struct urestore_client *cl = t->cl;
+    if (t->failed || t->finished) return;
+    t->failed = true;
+    t->res->status = st;
+    t->res->http_status = http_status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->res->message, sizeof(t->res->message), fmt, ap);
+    va_end(ap);
+    /* Parts still waiting for a connection are dropped now; those on connections are dropped by closing
+     * the connection (released once its operations have drained). */
+    for (unsigned i = 0; i < t->nparts; i++) {
+        struct ur_part *p = &t->parts[i];
+        if (p->queued) {
+            ur_list_remove(&p->link);
+            p->queued = false;
+            ur_sched_part_released(cl, p);
+        } else if (p->conn) {
+            ur_conn_close(p->conn, 0, NULL);
+        }
+    }
+    ur_sink_settle(cl, t);
+}
+
+void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg, int retry)
+{
+    struct ur_task *t = p->task;
+    struct urestore_client *cl = t->cl;
+    if (retry == UR_RETRY_FREE && p->free_retries < 3) {
+        p->free_retries++;
+        p->retry = true;
+        return;
+    }
+    if (retry && (int)p->attempts < cl->retries && !cl->cancelled) {
+        p->attempts++;
+        p->retry = true;
+        p->not_before_ms = ur_now_ms() + s_backoff_ms(p->attempts);
+        return;
+    }
+    ur_sched_task_fail(t, st, http_status, "%s", msg);
+}
+
+void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg)
+{
+    struct ur_list *n, *next;
+    for (n = cl->queue.next; n != &cl->queue; n = next) {
+        next = n->next;
+        struct ur_part *p = ur_container_of(n, struct ur_part, link);
+        if (p->task->host != h) continue;
+        if (st == URESTORE_E_TLS) {
+            ur_sched_task_fail(p->task, st, 0, "%s", msg);
+            next = cl->queue.next; /* failing a task may unlink several parts */
+            continue;
+        }
+        ur_sched_part_error(p, st, 0, msg, 1);
+        return;
+    }
+}
+
+static void s_enqueue(struct urestore_client *cl, struct ur_part *p, bool front)
+{
+    p->queued = true;
+    if (front)
+        ur_list_push_front(&cl->queue, &p->link);
+    else
+        ur_list_push_back(&cl->queue, &p->link);
+}
+
+void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p)
+{
+    struct ur_task *t = p->task;
+    p->conn = NULL;
+    if (t->failed || p->received) {
+        if (p->buf && t->failed) {
+            ur_pool_put(&cl->pool, p->buf);
+            p->buf = NULL;
+        }
+        t->parts_open--;
+        ur_sink_settle(cl, t);
+        return;
+    }
+    /* Not received and the task goes on: the connection failed under it, or the response was an error
+     * that deserves a retry. The bytes already in p->buf stay; the retry asks for the rest. */
+    p->retry = false;
+    s_enqueue(cl, p, true);
+    ur_sched_kick(cl);
+}
+
+/* Cuts the rest of an object of known size into parts, after the first. */
+static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t first_len)
+{
+    uint64_t size = (uint64_t)t->size;
+    if (size <= first_len) return 0;
+    uint64_t ps = t->part_size;
+    unsigned n = (unsigned)((size - first_len + ps - 1) / ps);
+    struct ur_part *parts = realloc(t->parts == &t->first ? NULL : t->parts, (n + 1) * sizeof(*parts));
+    if (!parts) return -ENOMEM;
+    parts[0] = t->first;
+    /* parts[0] moved: fix the links that point at it. */
+    struct ur_part *p0 = &parts[0];
+    if (p0->conn) p0->conn->part = p0;
+    if (p0->buf) p0->buf->part = p0;
+    t->parts = parts;
+    for (unsigned i = 1; i <= n; i++) {
+        struct ur_part *p = &parts[i];
+        memset(p, 0, sizeof(*p));
+        p->task = t;
+        p->off = first_len + (uint64_t)(i - 1) * ps;
+        p->len = (int64_t)(size - p->off < ps ? size - p->off : ps);
+        ur_list_init(&p->link);
+    }
+    t->nparts = n + 1;
+    t->parts_open += n;
+    /* Queue in order, at the front: this object's parts go before objects not yet started. */
+    for (unsigned i = n; i >= 1; i--) s_enqueue(cl, &parts[i], true);
+    return 0;
+}
+
+int ur_sched_headers(struct ur_conn *c)
+{
+    struct ur_part *p = c->part;
+    struct ur_task *t = p->task;
+    struct urestore_client *cl = c->cl;
+    const struct ur_http_resp *r = &c->resp;
+    uint64_t want_first = p->off + p->got;
+
+    if (r->status == 416 && p == t->parts && p->off == 0 && p->got == 0 && t->size <= 0) {
+        /* bytes=0-N is unsatisfiable only for an empty object. */
+        t->size = 0;
+        p->len = 0;
+        return 2;
+    }
+    if (r->status != 200 && r->status != 206) return 1;
+    if (!ur_http_resp_body_is_sized(r)) {
+        ur_sched_task_fail(t, URESTORE_E_S3, r->status, "response for %s has no Content-Length", t->in->source);
+        return -1;
+    }
+    if (r->etag[0]) {
+        if (!t->etag[0]) {
+            snprintf(t->etag, sizeof(t->etag), "%s", r->etag);
+        } else if (strcmp(t->etag, r->etag) != 0) {
+            ur_sched_task_fail(t, URESTORE_E_CHANGED, r->status, "%s changed during the download (ETag %s, then %s)",
+                               t->in->source, t->etag, r->etag);
+            return -1;
+        }
+    }
+    if (r->status == 200) {
+        /* The whole object (the server ignored Range, or none was sent). Only valid from byte 0. */
+        if (want_first != 0 || (t->size >= 0 && t->size != r->content_length)) {
+            ur_sched_task_fail(t, URESTORE_E_S3, 200, "%s: server ignored the Range header", t->in->source);
+            return -1;
+        }
+        if (t->nparts > 1) {
+            ur_sched_task_fail(t, URESTORE_E_S3, 200, "%s: unexpected full response for a part", t->in->source);
+            return -1;
+        }
+        t->size = r->content_length;
+        p->len = r->content_length;
+        ur_sink_size_known(cl, t);
+        return 0;
+    }
+    /* 206: the range must be what we asked for. */
+    if (r->range_first < 0 || (uint64_t)r->range_first != want_first || r->range_total < 0 ||
+        r->content_length != r->range_last - r->range_first + 1) {
+        ur_sched_task_fail(t, URESTORE_E_S3, 206, "%s: bad Content-Range in response", t->in->source);
+        return -1;
+    }
+    if (t->size < 0) {
+        t->size = r->range_total;
+        p->len = r->range_last + 1 - (int64_t)p->off;
+        if (s_plan_rest(cl, t, (uint64_t)p->len) < 0) {
+            ur_sched_task_fail(t, URESTORE_E_NOMEM, 0, "%s: out of memory", t->in->source);
+            return -1;
+        }
+        p = c->part; /* may have moved */
+        ur_sink_size_known(cl, t);
+        ur_sched_kick(cl);
+    } else if (t->size != r->range_total ||
+               (uint64_t)r->range_last + 1 != p->off + (uint64_t)p->len) {
+        ur_sched_task_fail(t, URESTORE_E_CHANGED, 206, "%s changed size during the download", t->in->source);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first queued part that may go now (backoff over). */
+static struct ur_part *s_next_part(struct urestore_client *cl, struct ur_host *h, uint64_t now)
+{
+    struct ur_list *n;
+    for (n = cl->queue.next; n != &cl->queue; n = n->next) {
+        struct ur_part *p = ur_container_of(n, struct ur_part, link);
+        if (p->not_before_ms > now) continue;
+        if (h && p->task->host != h) continue;
+        return p;
+    }
+    return NULL;
+}
+
+static void s_dispatch(struct ur_conn *c, struct ur_part *p)
+{
+    ur_list_remove(&p->link);
+    p->queued = false;
+    if (p->task->fstate == F_NONE) ur_sink_open(c->cl, p->task);
+    ur_conn_request(c, p);
+}
+
+void ur_sched_conn_idle(struct ur_conn *c)
+{
+    struct urestore_client *cl = c->cl;
+    struct ur_part *p = cl->cancelled ? NULL : s_next_part(cl, c->host, ur_now_ms());
+    if (p) return s_dispatch(c, p);
+    ur_list_push_front(&c->host->idle, &c->link);
+}
+
+void ur_sched_kick(struct urestore_client *cl)
+{
+    uint64_t now = ur_now_ms();
+    unsigned opening = 0, open = 0;
+    if (cl->cancelled) return;
+    for (unsigned i = 0; i < cl->max_conns; i++) {
+        enum ur_conn_state s = cl->conns[i].state;
+        if (s == C_CONNECTING || s == C_HANDSHAKE) opening++;
+        if (s != C_FREE) open++;
+    }
+    unsigned ready = 0;
+    for (struct ur_list *n = cl->queue.next; n != &cl->queue; n = n->next) {
+        struct ur_part *p = ur_container_of(n, struct ur_part, link);
+        if (p->not_before_ms > now) continue;
+        struct ur_host *h = p->task->host;
+        struct ur_list *idle = ur_list_pop_front(&h->idle);
+        if (idle) {
+            n = n->prev; /* p leaves the queue */
+            s_dispatch(ur_container_of(idle, struct ur_conn, link), p);
+            continue;
+        }
+        /* A connection being opened will take a ready part when it is up: open no more than needed. */
+        if (++ready <= opening) continue;
+        struct ur_list *f = ur_list_pop_front(&cl->free_conns);
+        if (!f) {
+            if (open >= cl->max_conns) break;
+            continue;
+        }
+        open++;
+        opening++;
+        ur_conn_start(cl, ur_container_of(f, struct ur_conn, link), h);
+    }
+}
+
+/* Runs about once per second: the stall watchdog and retries whose backoff is over. */
+void ur_sched_tick(struct urestore_client *cl)
+{
+    uint64_t now = ur_now_ms();
+    for (unsigned i = 0; i < cl->max_conns; i++) {
+        struct ur_conn *c = &cl->conns[i];
+        if (c->state == C_FREE || c->state == C_CLOSING || c->state == C_IDLE || c->waiting_buf) continue;
+        if (c->part && c->part->writes) continue; /* waiting for the disk, not the network */
+        if (now - c->last_ms > cl->stall_ms) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "no progress from %s for %u s", c->host->conn_host,
+                     (unsigned)(cl->stall_ms / 1000));
+            ur_conn_close(c, -ETIMEDOUT, msg);
+        }
+    }
+    ur_sched_kick(cl);
+}

@@ -1,0 +1,260 @@
+/* engine/sink.c — the file side of a task: temporary file, O_DIRECT writes, commit by rename, or abort.
+ *
+ * All through the ring: OPENAT (O_DIRECT, falling back to buffered where the file system refuses it),
+ * FALLOCATE to the final size (so O_DIRECT writes do not extend the file and stay inline instead of
+ * being punted to kernel workers), WRITE_FIXED from the registered pool, FTRUNCATE after a padded tail,
+ * CLOSE, RENAMEAT onto the final name. On failure: CLOSE and UNLINKAT, so nothing partial is ever left
+ * under the final name and no temporary file survives. One file-level operation is in flight at a time
+ * (t->fop); writes may be many. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+/* liburing 2.3 has no io_uring_prep_ftruncate; the opcode exists since Linux 6.9. */
+#define UR_OP_FTRUNCATE 55
+
+enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_CLOSE, FOP_RENAME, FOP_UNLINK };
+
+static struct urestore_client *s_cl(struct ur_task *t);
+static void s_fop_done(struct ur_op *op, int res, uint32_t flags);
+static void s_flush_pending(struct urestore_client *cl, struct ur_task *t);
+
+static int s_open_flags(const struct ur_task *t)
+{
+    return O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | (t->direct ? O_DIRECT : 0);
+}
+
+static void s_submit_open(struct urestore_client *cl, struct ur_task *t)
+{
+    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+    io_uring_prep_openat(sqe, AT_FDCWD, t->tmp_path, s_open_flags(t), 0644);
+    t->fstage = FOP_OPEN;
+}
+
+void ur_sink_open(struct urestore_client *cl, struct ur_task *t)
+{
+    if (t->fstate != F_NONE) return;
+    t->fop.cb = s_fop_done;
+    t->direct = true;
+    t->fstate = F_OPENING;
+    s_submit_open(cl, t);
+}
+
+static void s_submit_alloc(struct urestore_client *cl, struct ur_task *t)
+{
+    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+    io_uring_prep_fallocate(sqe, t->fd, 0, 0, (off_t)t->size);
+    t->fstage = FOP_ALLOC;
+    t->allocated = true;
+}
+
+void ur_sink_size_known(struct urestore_client *cl, struct ur_task *t)
+{
+    if (t->fstate == F_OPEN && t->fstage == FOP_NONE && !t->allocated && t->size > 0) s_submit_alloc(cl, t);
+}
+
+static void s_write_done(struct ur_op *op, int res, uint32_t flags)
+{
+    (void)flags;
+    struct ur_buf *b = ur_container_of(op, struct ur_buf, op);
+    struct ur_part *p = b->part;
+    struct ur_task *t = p->task;
+    struct urestore_client *cl = s_cl(t);
+    uint32_t want = t->direct ? (b->len + UR_ALIGN - 1) & ~(UR_ALIGN - 1) : b->len;
+
+    t->writes--;
+    p->writes--;
+    if (res < 0) {
+        ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(-res));
+    } else if ((uint32_t)res < want) {
+        ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(ENOSPC));
+    } else {
+        cl->bytes_done += b->len;
+    }
+    ur_pool_put(&cl->pool, b);
+    if (p->conn) ur_conn_resume(p->conn);
+    ur_sink_settle(cl, t);
+}
+
+static void s_submit_write(struct urestore_client *cl, struct ur_task *t, struct ur_buf *b)
+{
+    uint32_t len = b->len;
+    if (t->direct && (len & (UR_ALIGN - 1))) {
+        /* The tail: O_DIRECT wants whole blocks. Write it padded, truncate to the real size at the end. */
+        uint32_t al = (len + UR_ALIGN - 1) & ~(UR_ALIGN - 1);
+        memset(b->data + len, 0, al - len);
+        len = al;
+        t->truncate = true;
+    }
+    b->op.cb = s_write_done;
+    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &b->op);
+    if (t->direct && cl->loop.bufs_registered)
+        io_uring_prep_write_fixed(sqe, t->fd, b->data, len, b->file_off, 0);
+    else
+        io_uring_prep_write(sqe, t->fd, b->data, len, b->file_off);
+}
+
+void ur_sink_write(struct urestore_client *cl, struct ur_task *t, struct ur_buf *b)
+{
+    if (t->failed) {
+        /* The task is failing: the bytes have nowhere to go. */
+        ur_pool_put(&cl->pool, b);
+        return;
+    }
+    t->writes++;
+    b->part->writes++;
+    if (t->fstate == F_OPEN && t->fstage == FOP_NONE)
+        s_submit_write(cl, t, b);
+    else
+        ur_list_push_back(&t->pending, &b->link);
+}
+
+static void s_flush_pending(struct urestore_client *cl, struct ur_task *t)
+{
+    struct ur_list *n;
+    while ((n = ur_list_pop_front(&t->pending)) != NULL) {
+        struct ur_buf *b = ur_container_of(n, struct ur_buf, link);
+        if (t->failed) {
+            t->writes--;
+            b->part->writes--;
+            struct ur_part *p = b->part;
+            ur_pool_put(&cl->pool, b);
+            if (p->conn) ur_conn_resume(p->conn);
+        } else {
+            s_submit_write(cl, t, b);
+        }
+    }
+}
+
+static void s_report(struct urestore_client *cl, struct ur_task *t)
+{
+    t->finished = true;
+    t->fstate = F_DONE;
+    if (!t->failed) {
+        t->res->status = URESTORE_OK;
+        t->res->message[0] = 0;
+        t->res->bytes = (uint64_t)(t->size > 0 ? t->size : 0);
+    }
+    ur_list_push_back(&cl->done, &t->link);
+}
+
+static void s_submit_close(struct urestore_client *cl, struct ur_task *t)
+{
+    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+    io_uring_prep_close(sqe, t->fd);
+    t->fd = -1;
+    t->fstage = FOP_CLOSE;
+    t->fstate = F_CLOSING;
+}
+
+static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t)
+{
+    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+    io_uring_prep_unlinkat(sqe, AT_FDCWD, t->tmp_path, 0);
+    t->fstage = FOP_UNLINK;
+}
+
+static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
+{
+    (void)flags;
+    struct ur_task *t = ur_container_of(op, struct ur_task, fop);
+    struct urestore_client *cl = s_cl(t);
+    int stage = t->fstage;
+    t->fstage = FOP_NONE;
+
+    switch (stage) {
+    case FOP_OPEN:
+        if (res == -EINVAL && t->direct) {
+            /* This file system refuses O_DIRECT (e.g. ramfs, some FUSE): buffered writes instead. */
+            t->direct = false;
+            s_submit_open(cl, t);
+            return;
+        }
+        if (res < 0) {
+            t->fstate = F_FAILED;
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->in->destination, strerror(-res));
+            break;
+        }
+        t->fd = res;
+        t->fstate = F_OPEN;
+        if (t->size > 0 && !t->failed) {
+            s_submit_alloc(cl, t);
+            return;
+        }
+        break;
+    case FOP_ALLOC:
+        /* Not every file system can preallocate; that only costs speed. Disk full is final. */
+        if (res == -ENOSPC || res == -EDQUOT) {
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(-res));
+        }
+        break;
+    case FOP_TRUNC:
+        if (res < 0) {
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "truncate %s: %s", t->in->destination, strerror(-res));
+        }
+        s_submit_close(cl, t);
+        return;
+    case FOP_CLOSE:
+        if (res < 0 && !t->failed) {
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "close %s: %s", t->in->destination, strerror(-res));
+        }
+        if (t->failed) {
+            s_submit_unlink(cl, t);
+        } else {
+            struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+            io_uring_prep_renameat(sqe, AT_FDCWD, t->tmp_path, AT_FDCWD, t->in->destination, 0);
+            t->fstage = FOP_RENAME;
+        }
+        return;
+    case FOP_RENAME:
+        if (res < 0) {
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "rename to %s: %s", t->in->destination, strerror(-res));
+            s_submit_unlink(cl, t);
+            return;
+        }
+        s_report(cl, t);
+        return;
+    case FOP_UNLINK:
+        s_report(cl, t);
+        return;
+    default:
+        return;
+    }
+    s_flush_pending(cl, t);
+    ur_sink_settle(cl, t);
+}
+
+/* True while any part of t is on a connection, queued, or waiting to retry. */
+static bool s_network_busy(const struct ur_task *t)
+{
+    return t->parts_open > 0;
+}
+
+void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
+{
+    if (t->finished || t->fstage != FOP_NONE || t->writes > 0) return;
+    if (t->failed) {
+        if (s_network_busy(t)) return;
+        if (t->fstate == F_OPEN)
+            s_submit_close(cl, t);
+        else if (t->fstate == F_NONE || t->fstate == F_FAILED)
+            s_report(cl, t);
+        return;
+    }
+    if (s_network_busy(t) || t->fstate != F_OPEN) return;
+    if (t->direct && t->truncate) {
+        struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+        io_uring_prep_rw(UR_OP_FTRUNCATE, sqe, t->fd, NULL, 0, (uint64_t)t->size);
+        t->fstage = FOP_TRUNC;
+        return;
+    }
+    s_submit_close(cl, t);
+}
+
+static struct urestore_client *s_cl(struct ur_task *t)
+{
+    return t->cl;
+}
