@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""The floor on this hardware, measured on CPU 0 the same way the tools are (runwait's wait4).
+
+usage: floor.py --run-dir RUN --servers RUN/servers.json --runwait BIN   → RUN/floor.json
+
+  aes         openssl speed -evp aes-128-gcm -decrypt, 16 KiB blocks: the pinned TLS suite's decrypt cost
+  tcp_recv    iperf3 -R (server on CPU 1): the kernel's loopback receive path plus a 128 KiB read loop
+  http_recv   curl over plain HTTP of the big data set to /dev/null: receive plus a minimal HTTP client
+  odirect     dd if=/dev/zero bs=4M oflag=direct, 1 GiB (includes dd's zero-fill reads, ~memset)
+  buffered    dd bs=1M, 1 GiB to the page cache, memory conditioned (what buffered writers pay)
+floor (HTTPS download with O_DIRECT output) = aes + tcp_recv + odirect. Median of 3 for each.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import time
+
+import mem
+import workload
+
+GIB = 1 << 30
+PIN = ["/usr/bin/taskset", "-c", "0"]
+
+
+def runwait(args, argv, timeout=120):
+    res = os.path.join(args.run_dir, "floor.rusage")
+    p = subprocess.run([args.runwait, res, str(timeout), *argv], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env={})
+    with open(res) as f:
+        r = {k: float(v) for k, v in (kv.split("=") for kv in f.read().split())}
+    os.unlink(res)
+    r["cpu_s"] = r["user_s"] + r["sys_s"]
+    r["output"] = p.stdout.decode(errors="replace")
+    if r["exit"] != 0:
+        raise RuntimeError(f"{' '.join(argv)}: exit {int(r['exit'])}: {r['output'][-300:]}")
+    return r
+
+
+def aes(args):
+    out = subprocess.run(PIN + ["openssl", "speed", "-evp", "aes-128-gcm", "-decrypt", "-bytes", "16384",
+                                "-seconds", "2", "-mr"], capture_output=True, text=True).stdout
+    rate = float([ln for ln in out.splitlines() if ln.startswith("+F:")][0].split(":")[3])
+    return {"cpu_s_per_gib": GIB / rate, "gb_per_s": rate / 1e9}
+
+
+def tcp_recv(args):
+    port = str(29000 + os.getpid() % 1000)
+    srv = subprocess.Popen(["/usr/bin/taskset", "-c", "1", "iperf3", "-s", "-1", "-p", port],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.3)
+        r = runwait(args, PIN + ["/usr/bin/iperf3", "-c", "127.0.0.1", "-p", port, "-R", "-t", "3", "-J"])
+    finally:
+        srv.kill()
+        srv.wait()
+    got = json.loads(r["output"])["end"]["sum_received"]["bytes"]
+    return {"cpu_s_per_gib": r["cpu_s"] / (got / GIB), "gbit_per_s": got * 8 / r["wall_s"] / 1e9}
+
+
+def http_recv(args):
+    with open(args.servers) as f:
+        http = json.load(f)["http"]
+    m = workload.load_manifest("big")
+    cfg = os.path.join(args.run_dir, "floor-curl.cfg")
+    with open(cfg, "w") as f:
+        for o in m["objects"]:
+            f.write(f'url = "{http}/big/{o["key"]}"\noutput = "/dev/null"\n')
+    r = runwait(args, PIN + ["/usr/bin/curl", "-sS", "--fail", "--config", cfg])
+    return {"cpu_s_per_gib": r["cpu_s"] / (m["total_bytes"] / GIB)}
+
+
+def dd(args, bs, count, flags):
+    path = os.path.join(workload.DATA, "floor-write.tmp")
+    os.sync()
+    mem.condition(bs * count + GIB)
+    try:
+        r = runwait(args, PIN + ["/usr/bin/dd", "if=/dev/zero", f"of={path}", f"bs={bs}", f"count={count}",
+                                 *flags])
+    finally:
+        os.unlink(path)
+        os.sync()
+    return {"cpu_s_per_gib": r["cpu_s"] / (bs * count / GIB), "gb_per_s": bs * count / r["wall_s"] / 1e9}
+
+
+def median_of(fn, n=3):
+    runs = [fn() for _ in range(n)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run-dir", required=True)
+    ap.add_argument("--servers", required=True)
+    ap.add_argument("--runwait", required=True)
+    args = ap.parse_args()
+    parts = {
+        "aes": ("AES-128-GCM decrypt (openssl speed, 16 KiB)", lambda: aes(args)),
+        "tcp_recv": ("loopback TCP receive (iperf3 -R, client side)", lambda: tcp_recv(args)),
+        "http_recv": ("plain-HTTP download to /dev/null (curl, big data set)", lambda: http_recv(args)),
+        "odirect": ("O_DIRECT write, 4 MiB blocks (dd oflag=direct)", lambda: dd(args, 4 << 20, 256, ["oflag=direct"])),
+        "buffered": ("buffered write, 1 MiB blocks (dd, conditioned memory)", lambda: dd(args, 1 << 20, 1024, [])),
+    }
+    floor = {}
+    for key, (what, fn) in parts.items():
+        try:
+            floor[key] = dict(median_of(fn), what=what)
+        except Exception as e:  # a missing tool (iperf3) must not stop the suite
+            floor[key] = {"what": what, "error": str(e)[:300]}
+        print(f"  floor {key:<10} " + (f"{floor[key]['cpu_s_per_gib']:.3f} CPU-s/GiB" if "cpu_s_per_gib" in floor[key]
+                                       else f"not measured: {floor[key]['error']}"), flush=True)
+    tcp = floor["tcp_recv"] if "cpu_s_per_gib" in floor["tcp_recv"] else floor["http_recv"]
+    if all("cpu_s_per_gib" in x for x in (floor["aes"], tcp, floor["odirect"])):
+        floor["https_odirect"] = {"what": "floor: HTTPS download with O_DIRECT output (aes + receive + O_DIRECT)",
+                                  "cpu_s_per_gib": floor["aes"]["cpu_s_per_gib"] + tcp["cpu_s_per_gib"] +
+                                  floor["odirect"]["cpu_s_per_gib"]}
+    with open(os.path.join(args.run_dir, "floor.json"), "w") as f:
+        json.dump(floor, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
