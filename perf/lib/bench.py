@@ -120,7 +120,8 @@ def series(w, tool_names, args, servers, runs_file):
         why = tools.missing(t, args.urestore_bin)
         if why:
             log(f"  {w['name']}: {t}: SKIPPED — {why}")
-            runs_file.write(json.dumps({"workload": w["name"], "tool": t, "status": "skipped", "reason": why}) + "\n")
+            runs_file.write(json.dumps({"workload": w["name"], "net": "s3sim" if args.client_ns else "loopback",
+                                        "tool": t, "status": "skipped", "reason": why}) + "\n")
         else:
             runnable.append(t)
     timeout = float(os.environ.get("PERF_RUN_TIMEOUT", 0)) or \
@@ -150,7 +151,7 @@ def series(w, tool_names, args, servers, runs_file):
             r = timed_run(full, os.path.join(logs, tag + ".log"), timeout, args.runwait)
             files_ok, bytes_ok, problems = verify(out, manifest)
             status = "ok" if r["exit"] == 0 and not problems and not r["timed_out"] else "failed"
-            rec = dict(workload=w["name"], tool=t, round=rnd, warmup=rnd < warmup, status=status,
+            rec = dict(workload=w["name"], net="s3sim" if args.client_ns else "loopback", tool=t, round=rnd, warmup=rnd < warmup, status=status,
                        objects=len(keys), bytes=w["total_bytes"], files_ok=files_ok, bytes_ok=bytes_ok,
                        problems=problems[:20], n_problems=len(problems), conditioned_mib=cond_bytes >> 20,
                        conditioning_s=round(cond_s, 2), log=os.path.relpath(os.path.join(logs, tag + ".log"),

@@ -53,10 +53,11 @@ def meta(args):
 
 
 def summarize(runs):
-    """Group runs.jsonl into {workload: {tool: figures}} in first-seen order."""
+    """Group runs.jsonl into {workload: {tool: figures}} in first-seen order; s3sim series as "NAME@s3sim"."""
     out = {}
     for r in runs:
-        t = out.setdefault(r["workload"], {}).setdefault(r["tool"], {"runs": [], "skipped": None})
+        key = r["workload"] + ("@s3sim" if r.get("net") == "s3sim" else "")
+        t = out.setdefault(key, {}).setdefault(r["tool"], {"runs": [], "skipped": None})
         if r["status"] == "skipped":
             t["skipped"] = r["reason"]
         else:
@@ -157,7 +158,7 @@ def floor_table(floor, lines):
 
 def chart(summary, run_dir, gp):
     """A data file (workloads × tools) for CPU-s/GiB and CPU ms/object, drawn by chart.gp."""
-    plain = {w: t for w, t in summary.items() if not any("@" in n for n in t)}
+    plain = {w: t for w, t in summary.items() if not w.endswith("@s3sim")}
     names = [n for n in dict.fromkeys(n for t in plain.values() for n in t)
              if any("cpu_s" in plain[w].get(n, {}) for w in plain)]
     if not names or not gp or not os.path.exists("/usr/bin/gnuplot"):
@@ -231,7 +232,7 @@ def report(args):
              "Versions: " + "; ".join(f"{k} `{v}`" for k, v in meta["versions"].items() if v), ""]
     if floor:
         floor_table(floor, lines)
-    plain = [w for w, t in summary.items() if not any("@" in n for n in t)]
+    plain = [w for w in summary if not w.endswith("@s3sim")]
     if plain:
         lines += ["## Client CPU by workload", ""]
         for w in plain:
@@ -248,7 +249,7 @@ def report(args):
             lines.append("")
     for w, t in summary.items():
         if w not in plain:
-            s3sim_table(w, t, net, lines)
+            s3sim_table(w[:-len("@s3sim")], t, net, lines)
 
     rc = 0
     verdicts = []

@@ -72,7 +72,7 @@ def build(name, job):
                       (f"cp s3://{bucket}/{k} {os.path.join(out, k)}\n" for k in job["keys"]))
         env.update(creds, AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION)
         if base == "urestore":
-            argv = [job["urestore_bin"], "--endpoint-url", ep]
+            argv = [job["urestore_bin"], "--endpoint-url", ep, "--log", "error"]
             if tls:
                 argv += ["--ca-bundle", ca]
             if conc:
