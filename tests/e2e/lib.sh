@@ -70,7 +70,8 @@ e2e_init() {
     T=$(mktemp -d "$tmp_root/$TEST_NAME.XXXXXX")
     HOME_DIR=$T/.home
     mkdir -p "$HOME_DIR"
-    E2E_MOUNTS=()
+    E2E_MOUNTS=() # unmounted on exit
+    E2E_PIDS=()   # killed on exit
     E2E_OWN_SERVER=
     trap e2e_cleanup EXIT
 
@@ -96,6 +97,7 @@ e2e_init() {
 e2e_cleanup() {
     local rc=$? m
     set +e
+    for m in "${E2E_PIDS[@]}"; do kill "$m" 2>/dev/null; done
     for m in "${E2E_MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
     if [ "${UR_E2E_KEEP:-0}" = 1 ]; then
         say "kept $T and bucket ${BUCKET:-}"
