@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Keys that need URL encoding and careful signing (spaces, unicode, + = ~ % ! ' ( ) // ? # & …), by `cp`
-# and by `run` with the keys quoted in every POSIX-shell way; destinations with odd names too.
+# Keys that need URL encoding and careful signing (spaces, unicode, + = ~ % ! ' ( ) // # & …), by `cp`
+# and by `run` with the keys quoted in every POSIX-shell way; destinations with odd names too. '*' and '?'
+# are wildcards in s5cmd's language: keys holding them are copied with --raw.
 . "$(dirname "$0")/lib.sh"
 e2e_init keys-special
 
@@ -14,8 +15,8 @@ keys=(
     "sym/it's.txt"
     "sym/(paren).txt"
     "double//slash/x"
-    "sym/q?x=1&y=2#frag"
-    "sym/at@colon:comma,semi;dollar\$star*.txt"
+    "sym/q=x=1&y=2#frag"
+    "sym/at@colon:comma,semi;dollar\$.txt"
     "sym/brackets[1]{2}^caret|pipe.txt"
     "sym/\"dq\" back\\slash \`tick\`"
     "-leading-dash"
@@ -67,5 +68,16 @@ assert_same "$T/src/0" "$T/run/bs space"
 assert_same "$T/src/6" "$T/run/mixedquotes"
 assert_same "$T/src/12" "$T/run/dq2"
 assert_same "$T/src/12" "$T/run/dq3"
+
+# Wildcard characters that are part of the key: cp --raw.
+make_file "$T/src/raw" 777
+put_object "$BUCKET" "raw/what?*.txt" "$T/src/raw"
+ur_capture --endpoint-url "$UR_S3_HTTP" cp --raw "s3://$BUCKET/raw/what?*.txt" "$T/cp/raw"
+assert_rc 0 "cp --raw"
+assert_same "$T/src/raw" "$T/cp/raw"
+run_line --raw "s3://$BUCKET/raw/what?*.txt" "$T/run/raw" >"$T/raw.txt"
+ur_capture --endpoint-url "$UR_S3_HTTP" run "$T/raw.txt"
+assert_rc 0 "run: cp --raw"
+assert_same "$T/src/raw" "$T/run/raw"
 
 e2e_pass

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The run-file language: comments, blank lines, tabs, POSIX-shell quoting, cp options (--part-size, -c, -n),
+# The run-file language: comment lines, blank lines, tabs, POSIX-shell quoting, cp options (--part-size, -c, -n),
 # a last line without a newline, the file from stdin, an empty file.
 . "$(dirname "$0")/lib.sh"
 e2e_init run-syntax
@@ -20,7 +20,7 @@ f=$T/tasks.txt
     echo "   # an indented comment"
     echo ""
     echo "   "
-    echo "cp 's3://$BUCKET/a' '$T/out/a'   # a trailing comment"
+    echo "cp 's3://$BUCKET/a' '$T/out/a'"
     echo "cp \"s3://$BUCKET/b c\" \"$T/out/b c\""
     echo "cp s3://$BUCKET/b\\ c $T/out/b2"
     printf '\tcp\t-n\ts3://%s/a\t%s\n' "$BUCKET" "$T/out/existing"
