@@ -27,9 +27,12 @@ large_test() {
     assert_same "$T/src/big64" "$T/run/big64-p8"
     rm -f "$T/run/big256-p8"
 
-    # The big one again with the client's own part size, by `cp`.
+    # The big one again with the client's own part size, by `cp`; the file must appear complete.
+    mkdir -p "$T/cp"
+    watch_appearance "$T/cp/big256" "$s256"
     ur_capture "${EP[@]}" cp "s3://$BUCKET/ckpt/big256.sst" "$T/cp/big256"
     assert_rc 0
+    check_appearance
     assert_stdout_line "cp s3://$BUCKET/ckpt/big256.sst $T/cp/big256"
     assert_same "$T/src/big256" "$T/cp/big256"
     assert_mode "$T/cp/big256" 644

@@ -312,3 +312,25 @@ assert_same_tree() {
         fail "$2 differs from $1 (sha256 of every file; first differences above)"
     fi
 }
+
+# watch_appearance PATH SIZE: in the background, watches PATH until it appears and records its size at
+# that moment; check_appearance (after the client returned) fails if it ever appeared incomplete.
+watch_appearance() {
+    WATCH_LOG=$T/.watch.$RANDOM
+    (
+        while [ ! -e "$1" ]; do sleep 0.002; done
+        stat -c %s "$1" >"$WATCH_LOG"
+    ) &
+    WATCH_PID=$!
+    WATCH_SIZE=$2
+    E2E_PIDS+=("$WATCH_PID")
+}
+
+check_appearance() {
+    for _ in $(seq 1 100); do [ -s "$WATCH_LOG" ] && break; sleep 0.02; done
+    kill "$WATCH_PID" 2>/dev/null || true
+    wait "$WATCH_PID" 2>/dev/null || true
+    [ -s "$WATCH_LOG" ] || fail "the watcher never saw the destination appear"
+    [ "$(cat "$WATCH_LOG")" = "$WATCH_SIZE" ] ||
+        fail "the destination appeared with $(cat "$WATCH_LOG") bytes, before it was complete ($WATCH_SIZE)"
+}

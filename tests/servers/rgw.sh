@@ -28,13 +28,15 @@ usage() {
 
 now_ms() { date +%s%3N; }
 
-# Prints the tail of every daemon log, so a failed start says why.
+# Prints the end of the daemon logs and of the start-up commands' output (newest trouble last), so a
+# failed start says why.
 dump_logs() {
     local f
-    for f in "$DIR"/log/*.log "$DIR"/log/*.out; do
-        [ -s "$f" ] || continue
-        echo "----- tail of $f" >&2
-        tail -n 25 "$f" >&2
+    for f in mon.a.log mon-mkfs.out mon-start.out osd-new.out osd.0.log osd-mkfs.out osd-start.out \
+        client.rgw.log rgw-start.out user-create.out; do
+        [ -s "$DIR/log/$f" ] || continue
+        echo "----- end of $DIR/log/$f" >&2
+        tail -n 12 "$DIR/log/$f" >&2
     done
 }
 
@@ -264,7 +266,6 @@ start() {
         if bring_up; then break; fi
         [ "$attempt" -lt 3 ] || die "radosgw did not come up (3 attempts)"
         echo "rgw.sh: bring-up attempt $attempt failed, retrying on other ports" >&2
-        dump_logs
         stop_all
         rm -rf "$DIR/mon" "$DIR/osd" "$DIR/rgw" "$DIR/log"/*.log
         mkdir -p "$DIR/mon/mon.a" "$DIR/osd/osd.0" "$DIR/rgw"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SIGTERM in the middle of a restore: the client exits 1 promptly, removes its temporary files, and every
+# destination that exists is complete.
+. "$(dirname "$0")/lib.sh"
+e2e_init sigterm
+
+size=$((256 * MiB + 1))
+make_file "$T/src/big" "$size"
+put_object_multipart "$BUCKET" big "$T/src/big"
+for i in 1 2 3 4 5 6; do run_line --part-size 8 "s3://$BUCKET/big" "$T/out/big$i"; done >"$T/tasks.txt"
+
+UR_OUT=$T/.sigterm.out UR_ERR=$T/.sigterm.err UR_LAST_CMD="urestore run $T/tasks.txt (SIGTERM after 0.3 s)"
+ur --endpoint-url "$UR_S3_HTTPS" --ca-bundle "$UR_CA_FILE" run "$T/tasks.txt" >"$UR_OUT" 2>"$UR_ERR" &
+pid=$!
+sleep 0.3
+# The background job runs timeout(1) (which env exec'd), and timeout forwards SIGTERM to the client.
+kill -TERM "$(pgrep -P "$pid" | head -n 1)" 2>/dev/null || true
+t0=$(date +%s%3N)
+UR_RC=0
+wait "$pid" || UR_RC=$?
+dt=$(($(date +%s%3N) - t0))
+if [ "$UR_RC" = 0 ] && [ "$(find "$T/out" -type f | wc -l)" = 6 ]; then
+    say "the client finished before the signal; checking the files only"
+else
+    assert_rc 1 "interrupted by SIGTERM"
+    [ "$dt" -lt 5000 ] || fail "the client took ${dt} ms to stop after SIGTERM"
+fi
+for i in 1 2 3 4 5 6; do
+    [ -e "$T/out/big$i" ] && assert_same "$T/src/big" "$T/out/big$i"
+done
+assert_no_temp_files "$T"
+
+e2e_pass
