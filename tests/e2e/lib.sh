@@ -42,6 +42,9 @@ fail() {
             tail -n 10 "$UR_ERR" | sed 's/^/  | /' >&2
         fi
     fi
+    local left
+    left=$(find "${T:-/nonexistent}" -name '.*.urestore-*' -print 2>/dev/null | head -n 5)
+    [ -z "$left" ] || printf '  also: temporary files left behind:\n%s\n' "$left" | sed '2,$s/^/  | /' >&2
     exit 1
 }
 
