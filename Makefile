@@ -34,7 +34,7 @@ SOVERSION := 1
 all: $(BUILD)/urestore $(BUILD)/liburestore.a $(BUILD)/liburestore.so.$(SOVERSION) $(TEST_BIN)
 
 deps:
-	@sh tests/servers/deps.sh
+	@bash tests/servers/deps.sh
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -66,6 +66,9 @@ test: deps all
 
 unit: all
 	@bash tests/run.sh --unit-only
+
+e2e: deps all
+	@bash tests/run.sh --e2e-only
 
 demo: deps all
 	@bash tests/servers/demo.sh

@@ -21,10 +21,14 @@ enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_CLOSE, FOP_RENAME, FOP_UNLI
 static struct urestore_client *s_cl(struct ur_task *t);
 static void s_fop_done(struct ur_op *op, int res, uint32_t flags);
 static void s_flush_pending(struct urestore_client *cl, struct ur_task *t);
+static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t);
 
 static int s_open_flags(const struct ur_task *t)
 {
-    return O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | (t->direct ? O_DIRECT : 0);
+    if (t->direct) return O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT;
+    /* The buffered retry after EINVAL: the kernel created the file before it found that the file system
+     * refuses O_DIRECT, so the file is ours already — open it again, but never through a symlink. */
+    return O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
 }
 
 static void s_submit_open(struct urestore_client *cl, struct ur_task *t)
@@ -176,6 +180,12 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
         if (res < 0) {
             t->fstate = F_FAILED;
             ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->in->destination, strerror(-res));
+            /* A failed open may still have created the file (the buffered retry): remove it. Never on
+             * EEXIST, where the name belongs to someone else. */
+            if (res != -EEXIST && !t->direct) {
+                s_submit_unlink(cl, t);
+                return;
+            }
             break;
         }
         t->fd = res;
