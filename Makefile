@@ -88,4 +88,8 @@ format:
 clean:
 	rm -rf $(BUILD)
 
+# Rule fragments owned by their folders: fault/fuzz/sanitizer targets (tests/tests.mk), install and the
+# ABI files (engine/install.mk).
+-include tests/tests.mk engine/install.mk
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

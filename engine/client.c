@@ -228,6 +228,7 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
         return 0;
     }
     if ((in->flags & URESTORE_TASK_NO_CLOBBER) && access(dst, F_OK) == 0) {
+        t->res->flags |= URESTORE_RESULT_SKIPPED;
         s_finish_now(cl, t, URESTORE_OK, "%s%s", "", "");
         return 0;
     }

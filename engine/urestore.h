@@ -84,8 +84,11 @@ struct urestore_task {
 
 #define URESTORE_TASK_NO_CLOBBER 1u /* an existing destination is kept and the task succeeds */
 
+#define URESTORE_RESULT_SKIPPED 1u /* URESTORE_TASK_NO_CLOBBER kept an existing destination: nothing copied */
+
 struct urestore_result {
     urestore_status status;
+    uint32_t flags;             /* URESTORE_RESULT_* */
     int http_status;            /* the last HTTP status for the task, 0 if none */
     uint64_t bytes;             /* bytes written to the destination */
     char message[512];          /* "" on success; else a message a human can act on */
