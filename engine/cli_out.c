@@ -49,8 +49,7 @@ void ur_cli_buf_free(struct ur_cli_buf *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Length (2–4) of the valid UTF-8 sequence starting at s, its code point in *cp; 0 when invalid. */
-static size_t s_utf8_seq(const unsigned char *s, uint32_t *cp)
+size_t ur_cli_utf8_seq(const unsigned char *s, uint32_t *cp)
 {
     uint32_t c = s[0], min;
     size_t n;
@@ -88,7 +87,7 @@ static void s_put_hex(struct ur_cli_buf *b, const char *prefix, uint32_t v, int 
 static void s_put_non_ascii(struct ur_cli_buf *b, const unsigned char **p, bool json)
 {
     uint32_t cp;
-    size_t n = s_utf8_seq(*p, &cp);
+    size_t n = ur_cli_utf8_seq(*p, &cp);
     if (!n) {
         if (json)
             ur_cli_buf_puts(b, "\\ufffd");

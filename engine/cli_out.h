@@ -36,6 +36,10 @@ void ur_cli_buf_json_str(struct ur_cli_buf *b, const char *s);
  * spaces, "  " to " ", trimmed). */
 void ur_cli_buf_put_clean(struct ur_cli_buf *b, const char *msg);
 
+/* Length (2–4) of the valid multi-byte UTF-8 sequence starting at s (NUL-terminated), its code point in
+ * *cp; 0 when s does not start one (ASCII, or invalid). */
+size_t ur_cli_utf8_seq(const unsigned char *s, uint32_t *cp);
+
 /* Formats one whole line (with its '\n') into b, replacing what b held.
  *   ok:     "cp SRC DST" / {"operation":"cp","success":true,"source":…,"destination":…,"object":{…}}
  *   error:  "ERROR \"COMMAND\": MSG" / {"operation":"cp","command":…,"error":…}  (command may be "")
