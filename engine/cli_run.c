@@ -119,6 +119,19 @@ static void s_task_text(struct ur_cli_buf *t, const char *src, const char *dst)
     ur_cli_buf_puts(t, dst);
 }
 
+/* A -n copy that kept an existing destination: s5cmd prints nothing at the default level (a DEBUG line
+ * only), and it counts as a success. The engine can find the file there too (it appeared after
+ * planning), and says so with URESTORE_RESULT_SKIPPED. */
+static void s_print_skip(struct ur_cli_batch *b, const char *src, const char *dst)
+{
+    if (b->g->log_level > UR_CLI_LOG_DEBUG) return;
+    struct ur_cli_buf t = {0};
+    s_task_text(&t, src, dst);
+    ur_cli_fmt_debug(&b->out, b->g->json, "cp", t.p ? t.p : "", "object already exists");
+    ur_cli_buf_free(&t);
+    s_emit(b, STDOUT_FILENO);
+}
+
 /* Wildcard sources need a ListObjectsV2 expansion that the engine does not offer yet. This is where it
  * slots in: list cp->src, then plan one item per key with the same flags (cp->flatten decides whether the
  * key's path below the wildcard is kept under cp->dst). */
@@ -169,14 +182,7 @@ static void s_plan(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const cha
      * compare yet, so those download again (same bytes as s5cmd would leave); -n alone keeps. */
     bool keep = cp->no_clobber && !cp->if_size_differ && !cp->if_source_newer;
     if (keep && stat(dst, &st) == 0) {
-        /* s5cmd skips an existing destination silently (a DEBUG line only), and it is a success. */
-        if (b->g->log_level <= UR_CLI_LOG_DEBUG) {
-            struct ur_cli_buf t = {0};
-            s_task_text(&t, cp->src, dst);
-            ur_cli_fmt_debug(&b->out, b->g->json, "cp", t.p ? t.p : "", "object already exists");
-            ur_cli_buf_free(&t);
-            s_emit(b, STDOUT_FILENO);
-        }
+        s_print_skip(b, cp->src, dst);
         free(dst);
         b->ok++;
         return;
@@ -226,7 +232,10 @@ static void s_report(struct ur_cli_batch *b, size_t i, const struct urestore_res
     it->reported = true;
     if (r->status == URESTORE_OK) {
         b->ok++;
-        s_print_ok(b, it->src, it->dst, r->bytes);
+        if (r->flags & URESTORE_RESULT_SKIPPED)
+            s_print_skip(b, it->src, it->dst);
+        else
+            s_print_ok(b, it->src, it->dst, r->bytes);
         return;
     }
     b->failed++;
