@@ -22,7 +22,9 @@
 #define UR_DEFAULT_PART (8ull << 20)        /* enough parts to spread one big object over every connection */
 #define UR_DEFAULT_BUDGET (32ull << 20)
 #define UR_DEFAULT_RETRIES 10               /* s5cmd's default */
-#define UR_DEFAULT_STALL_MS 30000
+#define UR_DEFAULT_STALL_MS 20000
+#define UR_DEFAULT_CONNECT_MS 10000
+#define UR_DEFAULT_FIRST_BYTE_MS 30000
 #define UR_RECV_BUF (64u << 10)             /* four TLS records per RECV */
 #define UR_PLAIN_BUF (17u << 10)            /* one TLS record of plaintext */
 #define UR_SEND_BUF (8u << 10)              /* a signed GET, session token included */
@@ -100,7 +102,10 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     cl->part_size = opts->part_size_bytes ? opts->part_size_bytes : UR_DEFAULT_PART;
     cl->part_size = (cl->part_size + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1);
     cl->retries = opts->retry_count == 0 ? UR_DEFAULT_RETRIES : opts->retry_count < 0 ? 0 : opts->retry_count;
-    cl->stall_ms = UR_DEFAULT_STALL_MS;
+    /* Read from our copy: a caller built against an older header passes a shorter struct. */
+    cl->stall_ms = cl->opt.stall_timeout_ms ? cl->opt.stall_timeout_ms : UR_DEFAULT_STALL_MS;
+    cl->connect_ms = cl->opt.connect_timeout_ms ? cl->opt.connect_timeout_ms : UR_DEFAULT_CONNECT_MS;
+    cl->first_byte_ms = cl->opt.first_byte_timeout_ms ? cl->opt.first_byte_timeout_ms : UR_DEFAULT_FIRST_BYTE_MS;
     cl->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (cl->cancel_fd < 0) goto fail;
     /* Wipe the caller's view of secrets from our copy of the options: only creds keeps them. */
@@ -184,6 +189,7 @@ static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host,
     snprintf(h->conn_host, sizeof(h->conn_host), "%s", conn_host);
     snprintf(h->host_header, sizeof(h->host_header), "%s", host_header);
     ur_list_init(&h->idle);
+    h->budget = UR_RETRY_BUDGET;
     return h;
 }
 
@@ -207,14 +213,51 @@ static int s_resolve(struct urestore_client *cl, struct ur_host *h, char *msg, s
     return 0;
 }
 
+/* Fills in where t's requests go; 0, or -1 when t finished already (with its error). */
+static int s_plan_target(struct urestore_client *cl, struct ur_task *t)
+{
+    char conn_host[256], host_header[272], target[3 * UR_S3_KEY_MAX + 2 * UR_S3_BUCKET_MAX + 8];
+    if (ur_endpoint_host(&cl->ep, t->uri.bucket, conn_host, sizeof(conn_host), host_header,
+                         sizeof(host_header)) < 0 ||
+        ur_endpoint_target(&cl->ep, t->uri.bucket, t->uri.key, target, sizeof(target)) < 0) {
+        s_finish_now(cl, t, URESTORE_E_INVALID, "%s%s", "source URI too long: ", t->in->source);
+        return -1;
+    }
+    t->host = s_host(cl, conn_host, host_header);
+    t->target = strdup(target);
+    return 0;
+}
+
+static void s_queue_first_part(struct urestore_client *cl, struct ur_task *t, int64_t len)
+{
+    struct ur_part *p = &t->first;
+    p->task = t;
+    p->len = len;
+    ur_list_init(&p->link);
+    t->parts = p;
+    t->nparts = 1;
+    t->parts_open = 1;
+    p->queued = true;
+    ur_list_push_back(&cl->queue, &p->link);
+}
+
 static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
 {
     const struct urestore_task *in = t->in;
     const char *why = NULL;
-    char conn_host[256], host_header[272], where[4096], target[3 * UR_S3_KEY_MAX + 2 * UR_S3_BUCKET_MAX + 8];
+    char where[4096];
 
     if (!in->source || ur_s3_uri_parse(in->source, &t->uri, &why) < 0) {
         s_finish_now(cl, t, URESTORE_E_INVALID, "%s%s", "bad source URI: ", why ? why : "missing");
+        return 0;
+    }
+    if (cl->list_query) { /* a listing page: bucket-level GET, body to memory */
+        t->uri.key = "";
+        t->mem = true;
+        t->query = cl->list_query;
+        if (s_plan_target(cl, t) < 0) return 0;
+        if (!t->target) return -ENOMEM;
+        s_queue_first_part(cl, t, 0);
         return 0;
     }
     if (!t->uri.key[0]) {
@@ -237,14 +280,7 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
         s_finish_now(cl, t, URESTORE_E_LOCAL, "cannot create directory %s: %s", where, strerror(-r));
         return 0;
     }
-    if (ur_endpoint_host(&cl->ep, t->uri.bucket, conn_host, sizeof(conn_host), host_header,
-                         sizeof(host_header)) < 0 ||
-        ur_endpoint_target(&cl->ep, t->uri.bucket, t->uri.key, target, sizeof(target)) < 0) {
-        s_finish_now(cl, t, URESTORE_E_INVALID, "%s%s", "source URI too long: ", in->source);
-        return 0;
-    }
-    t->host = s_host(cl, conn_host, host_header);
-    t->target = strdup(target);
+    if (s_plan_target(cl, t) < 0) return 0;
     const char *base = strrchr(dst, '/');
     size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
     base = base ? base + 1 : dst;
@@ -254,15 +290,7 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
     if (!t->target || !t->tmp_path) return -ENOMEM;
     t->part_size = in->part_size_bytes ? (in->part_size_bytes + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1)
                                        : cl->part_size;
-    struct ur_part *p = &t->first;
-    p->task = t;
-    p->len = -1;
-    ur_list_init(&p->link);
-    t->parts = p;
-    t->nparts = 1;
-    t->parts_open = 1;
-    p->queued = true;
-    ur_list_push_back(&cl->queue, &p->link);
+    s_queue_first_part(cl, t, -1);
     return 0;
 }
 
@@ -349,6 +377,7 @@ static void s_teardown(struct urestore_client *cl)
         struct ur_task *t = &cl->tasks[i];
         free(t->target);
         free(t->tmp_path);
+        free(t->mbuf);
         if (t->parts != &t->first) free(t->parts);
     }
     free(cl->tasks);
@@ -377,10 +406,11 @@ static void s_progress(struct urestore_client *cl)
         cl->cb->on_progress(cl->cb->user, cl->bytes_done, cl->bytes_known, cl->tasks_done);
 }
 
-URESTORE_API urestore_status urestore_copy(urestore_client *cl, const struct urestore_task *tasks, size_t n,
-                                           struct urestore_result *results, const struct urestore_callbacks *cb)
+/* One batch through the loop. With cl->list_query set, the single task is a listing page whose body is
+ * handed back in *page (the caller frees it). */
+urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *tasks, size_t n,
+                              struct urestore_result *results, const struct urestore_callbacks *cb, char **page)
 {
-    if (!cl || (n && (!tasks || !results))) return URESTORE_E_INVALID;
     memset(results, 0, n * sizeof(*results));
     if (n == 0) return URESTORE_OK;
     cl->cb = cb && cb->struct_size >= offsetof(struct urestore_callbacks, on_progress) ? cb : NULL;
@@ -388,6 +418,8 @@ URESTORE_API urestore_status urestore_copy(urestore_client *cl, const struct ure
     cl->closing = false;
     cl->bytes_done = cl->bytes_known = 0;
     cl->tasks_done = 0;
+    memset(cl->pace, 0, sizeof(cl->pace));
+    cl->wake_ms = UINT64_MAX;
     if (s_setup(cl, n) < 0) {
         s_teardown(cl);
         for (size_t i = 0; i < n; i++) {
@@ -422,8 +454,15 @@ URESTORE_API urestore_status urestore_copy(urestore_client *cl, const struct ure
     for (;;) {
         s_deliver(cl);
         if (cl->tasks_left == 0) break;
-        if (ur_loop_run_once(&cl->loop, 100) < 0) break;
         uint64_t now = ur_now_ms();
+        unsigned wait = 100;
+        if (cl->wake_ms != UINT64_MAX) wait = cl->wake_ms <= now ? 0 : cl->wake_ms - now < 100 ? (unsigned)(cl->wake_ms - now) : 100;
+        if (ur_loop_run_once(&cl->loop, wait) < 0) break;
+        now = ur_now_ms();
+        if (now >= cl->wake_ms) { /* a retry's backoff or a prefix's pacing allows a part to go */
+            cl->wake_ms = UINT64_MAX;
+            ur_sched_kick(cl);
+        }
         if (now >= next_progress) {
             s_progress(cl);
             next_progress = now + 100;
@@ -443,6 +482,18 @@ URESTORE_API urestore_status urestore_copy(urestore_client *cl, const struct ure
     urestore_status st = URESTORE_OK;
     for (size_t i = 0; i < n && st == URESTORE_OK; i++) st = results[i].status;
     if (cl->cancelled) st = URESTORE_E_CANCELLED;
+    if (page) {
+        *page = cl->tasks[0].mbuf;
+        cl->tasks[0].mbuf = NULL;
+    }
     s_teardown(cl);
     return st;
+}
+
+URESTORE_API urestore_status urestore_copy(urestore_client *cl, const struct urestore_task *tasks, size_t n,
+                                           struct urestore_result *results, const struct urestore_callbacks *cb)
+{
+    if (!cl || (n && (!tasks || !results))) return URESTORE_E_INVALID;
+    cl->list_query = NULL;
+    return ur_client_run(cl, tasks, n, results, cb, NULL);
 }

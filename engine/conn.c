@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,16 +38,20 @@ static void s_maybe_free(struct ur_conn *c)
 void ur_conn_close(struct ur_conn *c, int err, const char *msg)
 {
     if (c->state == C_CLOSING || c->state == C_FREE) return;
-    if (c->part && err) {
-        /* A reused keep-alive connection that dies before the first response byte is the server's idle
-         * timeout racing our request: retried on a fresh connection without counting as a failure. */
-        urestore_status st = err == -EPROTO && c->state == C_HANDSHAKE ? URESTORE_E_TLS : URESTORE_E_NETWORK;
-        /* Certificate failures do not heal by retrying. */
-        int retry = st == URESTORE_E_TLS ? 0 : (c->served && !c->got_bytes) ? UR_RETRY_FREE : 1;
-        ur_sched_part_error(c->part, st, 0, msg, retry);
+    if (err) {
+        urestore_status st = c->state == C_HANDSHAKE ? URESTORE_E_TLS : URESTORE_E_NETWORK;
+        /* Certificates refused do not heal by retrying. A reused keep-alive connection that dies before
+         * the first response byte is the server's idle timeout racing our request: retried on a fresh
+         * connection without counting as a failure. */
+        enum ur_retry retry = err == -EKEYREJECTED          ? UR_RETRY_NO
+                              : err == -ETIMEDOUT           ? UR_RETRY_TIMEOUT
+                              : c->served && !c->got_bytes ? UR_RETRY_FREE
+                                                            : UR_RETRY_TRANSIENT;
+        if (c->part)
+            ur_sched_part_error(c->part, st, 0, msg, retry);
+        else if (c->state == C_CONNECTING || c->state == C_HANDSHAKE)
+            ur_sched_host_failed(c->cl, c->host, st, msg, retry);
     }
-    if (!c->part && err && (c->state == C_CONNECTING || c->state == C_HANDSHAKE))
-        ur_sched_host_failed(c->cl, c->host, c->state == C_HANDSHAKE ? URESTORE_E_TLS : URESTORE_E_NETWORK, msg);
     if (ur_list_linked(&c->link)) ur_list_remove(&c->link); /* idle list or pool waiters */
     c->waiting_buf = false;
     c->state = C_CLOSING;
@@ -120,7 +125,7 @@ static void s_handshake(struct ur_conn *c)
     int r = ur_tls_handshake(c->tls);
     s_flush_tls(c);
     if (r == 0) return s_became_idle(c);
-    if (r != -EAGAIN) return s_fail(c, -EPROTO, "TLS handshake with %s: %s", ur_tls_error(c->tls));
+    if (r != -EAGAIN) return s_fail(c, r == -EKEYREJECTED ? r : -EPROTO, "TLS handshake with %s: %s", ur_tls_error(c->tls));
     s_arm_recv(c);
 }
 
@@ -180,7 +185,7 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
     c->elen = 0;
     c->last_ms = ur_now_ms();
     ur_http_resp_init(&c->resp);
-    if (p->len != 0) {
+    if (p->len != 0 && !t->mem) {
         snprintf(range, sizeof(range), "bytes=%llu-%llu", (unsigned long long)first, (unsigned long long)last);
         extra[nextra][0] = "range";
         extra[nextra++][1] = range;
@@ -189,13 +194,13 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
         extra[nextra][0] = "if-match";
         extra[nextra++][1] = t->etag;
     }
-    int n = snprintf(w, wcap, "GET %s HTTP/1.1\r\n", t->target);
+    int n = snprintf(w, wcap, "GET %s%s%s HTTP/1.1\r\n", t->target, t->query ? "?" : "", t->query ? t->query : "");
     int h = n > 0 && (size_t)n < wcap
                 ? ur_sigv4_sign_headers(cl->signer, w + n, wcap - (size_t)n - 2, "GET", c->host->host_header,
-                                        t->target, "", (const char *const(*)[2])extra, nextra, time(NULL))
+                                        t->target, t->query ? t->query : "", (const char *const(*)[2])extra, nextra, time(NULL))
                 : -ENOSPC;
     if (h < 0) {
-        ur_sched_part_error(p, URESTORE_E_INVALID, 0, "request too large to send", false);
+        ur_sched_part_error(p, URESTORE_E_INVALID, 0, "request too large to send", UR_RETRY_NO);
         return ur_conn_close(c, 0, NULL);
     }
     n += h;
@@ -239,15 +244,21 @@ size_t ur_conn_body_space(struct ur_conn *c, char **dst)
 
 /* The response ended: the part leaves the connection (with the error, if any, recorded first — after
  * detaching, so that failing the task does not close this healthy connection). */
-static void s_response_done(struct ur_conn *c, urestore_status st, const char *msg, int retry)
+static void s_response_done(struct ur_conn *c, urestore_status st, const char *msg, enum ur_retry retry)
 {
     struct ur_part *p = c->part;
     c->part = NULL;
     p->conn = NULL;
     c->served = true;
-    if (msg) ur_sched_part_error(p, st, c->resp.status, msg, retry);
+    if (msg) {
+        p->retry_after_ms = c->resp.retry_after_ms;
+        ur_sched_part_error(p, st, c->resp.status, msg, retry);
+    } else {
+        ur_sched_part_ok(p);
+    }
     ur_sched_part_released(c->cl, p);
-    if (c->resp.keep_alive && !c->eof)
+    /* After a server error, the retry goes on a fresh connection (AWS's advice for 5xx). */
+    if (c->resp.keep_alive && !c->eof && retry == UR_RETRY_NO)
         s_became_idle(c);
     else
         ur_conn_close(c, 0, NULL);
@@ -267,13 +278,34 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
     }
     if (c->body_left == 0) {
         p->received = true;
-        s_response_done(c, URESTORE_OK, NULL, 0);
+        s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);
     }
+}
+
+/* Listing pages are bounded: 1,000 keys of at most 1 KiB each, plus XML. */
+#define UR_MEM_BODY_MAX (8u << 20)
+
+static int s_membody(struct ur_task *t, const char *at, size_t n)
+{
+    if (t->mlen + n > UR_MEM_BODY_MAX) return -1;
+    if (t->mlen + n + 1 > t->mcap) {
+        size_t cap = t->mcap ? t->mcap * 2 : 64 * 1024;
+        while (cap < t->mlen + n + 1) cap *= 2;
+        char *m = realloc(t->mbuf, cap);
+        if (!m) return -1;
+        t->mbuf = m;
+        t->mcap = cap;
+    }
+    memcpy(t->mbuf + t->mlen, at, n);
+    t->mlen += n;
+    t->mbuf[t->mlen] = 0;
+    return 0;
 }
 
 static int s_errbody(void *ud, const char *at, size_t n)
 {
     struct ur_conn *c = ud;
+    if (c->bmode == BM_MEM) return s_membody(c->part->task, at, n);
     size_t room = sizeof(c->ebuf) - 1 - c->elen;
     if (n > room) n = room;
     memcpy(c->ebuf + c->elen, at, n);
@@ -284,10 +316,10 @@ static int s_errbody(void *ud, const char *at, size_t n)
 static void s_error_response_done(struct ur_conn *c)
 {
     int status = c->resp.status;
-    if (c->errbody_ok) {
-        /* 416 on the first range of an object: the object is empty. */
+    if (c->bmode != BM_ERROR) {
+        /* A listing page, or a 416 on the first range of an object: the object is empty. */
         c->part->received = true;
-        return s_response_done(c, URESTORE_OK, NULL, 0);
+        return s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);
     }
     char msg[512];
     ur_s3_error_message(status, c->ebuf, c->elen, msg, sizeof(msg));
@@ -295,7 +327,11 @@ static void s_error_response_done(struct ur_conn *c)
                          : status == 403 ? URESTORE_E_ACCESS
                          : status == 412 ? URESTORE_E_CHANGED
                                          : URESTORE_E_S3;
-    int retry = status >= 500 || status == 429 || status == 408;
+    bool slowdown = status == 503 || status == 429 || strstr(msg, "SlowDown") != NULL;
+    enum ur_retry retry = slowdown                                         ? UR_RETRY_THROTTLE
+                          : status >= 500 || status == 408 || (status == 400 && strstr(msg, "RequestTimeout"))
+                              ? UR_RETRY_TRANSIENT
+                              : UR_RETRY_NO;
     s_response_done(c, st, msg, retry);
 }
 
@@ -329,12 +365,12 @@ static bool s_consume_plain(struct ur_conn *c)
                 c->body_left = c->resp.content_length;
                 if (c->body_left == 0) {
                     c->part->received = true;
-                    s_response_done(c, URESTORE_OK, NULL, 0);
+                    s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);
                     return c->state != C_CLOSING && c->state != C_FREE;
                 }
                 break;
             }
-            c->errbody_ok = r == 2;
+            c->bmode = r == 2 ? BM_EMPTY : r == 3 ? BM_MEM : BM_ERROR;
             c->phase = PH_ERRBODY;
             c->resp.on_body = s_errbody;
             c->resp.body_ud = c;

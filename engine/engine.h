@@ -78,6 +78,13 @@ void ur_pool_put(struct ur_pool *p, struct ur_buf *b);
 /* ---- hosts, tasks, parts ---------------------------------------------------------------------------- */
 
 /* One server to connect to: resolved before the loop starts. */
+/* Retry budget of one host (AWS SDK "standard" mode's quota): a retry costs tokens, a success refunds
+ * one; at zero, failures are final — an outage does not become a retry storm. Throttles cost nothing:
+ * pacing answers them. */
+#define UR_RETRY_BUDGET 500
+#define UR_RETRY_COST 5
+#define UR_RETRY_COST_TIMEOUT 10
+
 struct ur_host {
     char conn_host[256];         /* for SNI and certificate checks */
     char host_header[272];
@@ -85,7 +92,23 @@ struct ur_host {
     socklen_t addrlen;
     struct ur_list idle;         /* idle keep-alive connections */
     unsigned nconn;              /* connections open or opening */
+    int budget;                  /* retry tokens left */
 };
+
+/* Request pacing for one key prefix (S3 throttles per prefix with 503 SlowDown): AIMD on the rate of new
+ * requests. rate 0: unpaced (until the first throttle). */
+struct ur_pace {
+    uint64_t hash;               /* of bucket + key up to its last '/'; 0: unused slot */
+    double rate;                 /* requests per second allowed */
+    double tokens;
+    uint64_t last_ms;            /* of the last refill */
+    uint64_t last_cut_ms;        /* of the last decrease: one cut per burst of 503s */
+    unsigned window_count;       /* requests started in the current 1 s window */
+    uint64_t window_ms;
+    unsigned last_window;        /* requests started in the previous window: the rate S3 refused */
+};
+
+#define UR_PACE_SLOTS 64
 
 struct ur_conn;
 struct ur_task;
@@ -104,6 +127,8 @@ struct ur_part {
     unsigned free_retries;       /* retries after a reused connection died before answering */
     bool retry;                  /* the last response or connection failed: go again on release */
     uint64_t not_before_ms;      /* retry backoff */
+    struct ur_pace *pace;        /* its prefix's pacing */
+    int64_t retry_after_ms;      /* the server's x-amz-retry-after for the failure being recorded */
     struct ur_conn *conn;
 };
 
@@ -116,6 +141,10 @@ struct ur_task {
     struct ur_s3_uri uri;
     struct ur_host *host;
     char *target;                /* encoded request path */
+    const char *query;           /* canonical query string (listing), NULL for object GETs */
+    bool mem;                    /* the body goes to mbuf, not to a file (listing pages) */
+    char *mbuf;
+    size_t mlen, mcap;
     char *tmp_path;              /* ".NAME.urestore-PID-N" beside the destination */
     int64_t size;                /* object size, -1 until learned */
     uint64_t part_size;
@@ -165,7 +194,8 @@ struct ur_conn {
     bool got_bytes;              /* a byte of the current response arrived */
     bool eof;
     bool recv_sink;              /* the armed RECV targets the part's buffer (plain HTTP body) */
-    bool errbody_ok;             /* the non-2xx body is read and dropped and the part succeeds (416 on empty) */
+    enum { BM_ERROR, BM_EMPTY, BM_MEM } bmode; /* what a body read through the parser is: an error
+                                  document, the body of a 416 for an empty object, or a listing page */
 
     char *rbuf;                  /* received bytes (ciphertext over TLS) */
     size_t rcap;
@@ -199,6 +229,8 @@ struct urestore_client {
     uint64_t part_size;
     int retries;
     uint64_t stall_ms;           /* no progress this long on a busy connection: reconnect and resume */
+    uint64_t connect_ms;         /* connect + handshake */
+    uint64_t first_byte_ms;      /* request sent → first byte */
     int cancel_fd;               /* eventfd written by urestore_cancel */
     volatile int cancelled;
 
@@ -222,19 +254,38 @@ struct urestore_client {
     bool closing;                /* the batch is over: connections are being drained */
     uint64_t cancel_val;
     unsigned tmp_counter;
+    const char *list_query;      /* set while ur_client_list runs a page */
+    struct ur_pace pace[UR_PACE_SLOTS];
+    uint64_t wake_ms;            /* a deferred part (backoff or pacing) may go at this time: kick then */
 };
+
+/* client.c: one batch through the loop; *page gets a listing page's body (list_query set) */
+urestore_status ur_client_run(struct urestore_client *cl, const struct urestore_task *tasks, size_t n,
+                              struct urestore_result *results, const struct urestore_callbacks *cb, char **page);
 
 /* sched.c */
 void ur_sched_kick(struct urestore_client *cl);
 void ur_sched_conn_idle(struct ur_conn *c);
-/* The response for c->part has its headers; returns 0 to take the body, or -1 when the part failed (the
- * connection then reads the error body or closes). */
+/* The response for c->part has its headers. Returns 0: the body goes to the file; 1: an error document
+ * follows; 2: the object is empty (416), drop the body; 3: the body goes to memory (t->mem); -1: the
+ * task failed, close the connection. */
 int ur_sched_headers(struct ur_conn *c);
-#define UR_RETRY_FREE 2 /* retry without counting it: a reused keep-alive connection died before answering */
-void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg, int retry);
+/* How a failure may be retried. */
+enum ur_retry {
+    UR_RETRY_NO = 0,      /* final: 4xx, certificates, local errors */
+    UR_RETRY_TRANSIENT,   /* reset, truncated, 500/502/504, malformed response */
+    UR_RETRY_FREE,        /* a reused keep-alive connection died before answering: not counted */
+    UR_RETRY_THROTTLE,    /* 503 SlowDown and friends: slower backoff, and the prefix is paced down */
+    UR_RETRY_TIMEOUT,     /* connect / first byte / stall */
+};
+void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg,
+                         enum ur_retry retry);
+/* The request for p succeeded: refund the host's retry budget and let its prefix pace up. */
+void ur_sched_part_ok(struct ur_part *p);
 /* A connection to h failed before it carried a request: TLS failures (certificates do not heal) fail
  * every task for h; others are charged, as a retry, to the first part waiting for h. */
-void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg);
+void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg,
+                          enum ur_retry retry);
 void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p);
 void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -14,15 +14,85 @@
 
 #include "engine/engine.h"
 
-/* Backoff before retry k (k from 1): full jitter over min(cap, base * 2^k) (AWS's advice). */
+/* Backoff before retry k (k from 1): full jitter over min(cap, base * 2^k) (AWS's advice). Throttles
+ * start slower: the server asked for less load, and retrying fast is exactly what it does not want. */
 #define UR_BACKOFF_BASE_MS 50
-#define UR_BACKOFF_CAP_MS 5000
+#define UR_THROTTLE_BASE_MS 250
+#define UR_BACKOFF_CAP_MS 20000
+/* A kick scans the queue for parts that may go; parts held back by backoff or pacing are skipped. Stop
+ * after this many in a row so a throttled prefix with 10,000 queued parts costs a bounded scan. */
+#define UR_SCAN_DEFERRED_MAX 256
 
-static uint64_t s_backoff_ms(unsigned attempt)
+static uint64_t s_backoff_ms(unsigned attempt, uint64_t base)
 {
-    uint64_t ceil = UR_BACKOFF_BASE_MS << (attempt < 10 ? attempt : 10);
+    uint64_t ceil = base << (attempt < 10 ? attempt : 10);
     if (ceil > UR_BACKOFF_CAP_MS) ceil = UR_BACKOFF_CAP_MS;
     return (uint64_t)random() % (ceil + 1);
+}
+
+/* ---- pacing per prefix ------------------------------------------------------------------------------ */
+
+static struct ur_pace *s_pace_of(struct urestore_client *cl, const struct ur_task *t)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over "bucket/" + the key's directory */
+    for (const char *s = t->uri.bucket; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    h = (h ^ '/') * 1099511628211ull;
+    const char *slash = strrchr(t->uri.key, '/');
+    for (const char *s = t->uri.key; slash && s < slash; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    h |= 1;
+    struct ur_pace *pc = &cl->pace[h % UR_PACE_SLOTS];
+    if (!pc->hash) pc->hash = h; /* two prefixes in one slot share a pace: harmless, rare */
+    return pc;
+}
+
+/* May a request for this prefix start now? If not, when (cl->wake_ms). */
+static bool s_pace_ready(struct urestore_client *cl, struct ur_pace *pc, uint64_t now)
+{
+    if (pc->rate <= 0) return true;
+    double burst = pc->rate / 20 > 1 ? pc->rate / 20 : 1; /* 50 ms worth */
+    pc->tokens += pc->rate * (double)(now - pc->last_ms) / 1000.0;
+    if (pc->tokens > burst) pc->tokens = burst;
+    pc->last_ms = now;
+    if (pc->tokens >= 1) return true;
+    uint64_t due = now + 1 + (uint64_t)((1 - pc->tokens) * 1000.0 / pc->rate);
+    if (due < cl->wake_ms) cl->wake_ms = due;
+    return false;
+}
+
+static void s_pace_started(struct ur_pace *pc, uint64_t now)
+{
+    if (now - pc->window_ms >= 1000) {
+        pc->last_window = now - pc->window_ms < 2000 ? pc->window_count : 0;
+        pc->window_count = 0;
+        pc->window_ms = now;
+    }
+    pc->window_count++;
+    if (pc->rate > 0) pc->tokens -= 1;
+}
+
+/* A 503 SlowDown for this prefix: multiplicative decrease, once per burst of refusals. */
+static void s_pace_throttled(struct ur_pace *pc, uint64_t now)
+{
+    if (pc->rate > 0 && now - pc->last_cut_ms < 200) return;
+    if (pc->rate <= 0) {
+        /* The rate that was refused: requests started in the last full second, or this one so far. */
+        double elapsed = (double)(now - pc->window_ms + 1) / 1000.0;
+        double seen = pc->window_count / (elapsed < 0.05 ? 0.05 : elapsed);
+        if (pc->last_window > seen) seen = pc->last_window;
+        pc->rate = seen / 2 > 10 ? seen / 2 : 10;
+    } else {
+        pc->rate = pc->rate * 0.7 > 5 ? pc->rate * 0.7 : 5;
+    }
+    pc->tokens = 0;
+    pc->last_ms = pc->last_cut_ms = now;
+}
+
+void ur_sched_part_ok(struct ur_part *p)
+{
+    struct ur_host *h = p->task->host;
+    if (h->budget < UR_RETRY_BUDGET) h->budget++;
+    /* Additive increase: about +2 requests/s for every second of successes at the current rate. */
+    if (p->pace && p->pace->rate > 0) p->pace->rate += 2.0 / p->pace->rate;
 }
 
 void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, const char *fmt, ...)
@@ -51,25 +121,43 @@ void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, 
     ur_sink_settle(cl, t);
 }
 
-void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg, int retry)
+void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg,
+                         enum ur_retry retry)
 {
     struct ur_task *t = p->task;
     struct urestore_client *cl = t->cl;
-    if (retry == UR_RETRY_FREE && p->free_retries < 3) {
-        p->free_retries++;
-        p->retry = true;
+    struct ur_host *h = t->host;
+    uint64_t now = ur_now_ms();
+    if (retry == UR_RETRY_FREE) {
+        if (p->free_retries < 3) {
+            p->free_retries++;
+            p->retry = true;
+            return;
+        }
+        retry = UR_RETRY_TRANSIENT;
+    }
+    if (retry == UR_RETRY_NO || (int)p->attempts >= cl->retries || cl->cancelled) {
+        ur_sched_task_fail(t, st, http_status, "%s", msg);
         return;
     }
-    if (retry && (int)p->attempts < cl->retries && !cl->cancelled) {
-        p->attempts++;
-        p->retry = true;
-        p->not_before_ms = ur_now_ms() + s_backoff_ms(p->attempts);
+    int cost = retry == UR_RETRY_THROTTLE ? 0 : retry == UR_RETRY_TIMEOUT ? UR_RETRY_COST_TIMEOUT : UR_RETRY_COST;
+    if (h->budget < cost) {
+        ur_sched_task_fail(t, st, http_status, "%s (no retries left for %s: too many failures)", msg,
+                           h->conn_host);
         return;
     }
-    ur_sched_task_fail(t, st, http_status, "%s", msg);
+    h->budget -= cost;
+    p->attempts++;
+    p->retry = true;
+    uint64_t delay = s_backoff_ms(p->attempts, retry == UR_RETRY_THROTTLE ? UR_THROTTLE_BASE_MS : UR_BACKOFF_BASE_MS);
+    if (p->retry_after_ms > 0 && (uint64_t)p->retry_after_ms > delay) delay = (uint64_t)p->retry_after_ms;
+    p->retry_after_ms = 0;
+    p->not_before_ms = now + delay;
+    if (retry == UR_RETRY_THROTTLE && p->pace) s_pace_throttled(p->pace, now);
 }
 
-void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg)
+void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg,
+                          enum ur_retry retry)
 {
     struct ur_list *n, *next;
     for (n = cl->queue.next; n != &cl->queue; n = next) {
@@ -81,7 +169,7 @@ void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestor
             next = cl->queue.next; /* failing a task may unlink several parts */
             continue;
         }
-        ur_sched_part_error(p, st, 0, msg, 1);
+        ur_sched_part_error(p, st, 0, msg, retry);
         return;
     }
 }
@@ -160,6 +248,7 @@ int ur_sched_headers(struct ur_conn *c)
         return 2;
     }
     if (r->status != 200 && r->status != 206) return 1;
+    if (t->mem) return r->status == 200 ? 3 : 1;
     if (!ur_http_resp_body_is_sized(r)) {
         ur_sched_task_fail(t, URESTORE_E_S3, r->status, "response for %s has no Content-Length", t->in->source);
         return -1;
@@ -212,15 +301,26 @@ int ur_sched_headers(struct ur_conn *c)
     return 0;
 }
 
-/* The first queued part that may go now (backoff over). */
+/* May p go now? If not, cl->wake_ms says when to look again. */
+static bool s_ready(struct urestore_client *cl, struct ur_part *p, uint64_t now)
+{
+    if (p->not_before_ms > now) {
+        if (p->not_before_ms < cl->wake_ms) cl->wake_ms = p->not_before_ms;
+        return false;
+    }
+    if (!p->pace) p->pace = s_pace_of(cl, p->task);
+    return s_pace_ready(cl, p->pace, now);
+}
+
+/* The first queued part for h that may go now. */
 static struct ur_part *s_next_part(struct urestore_client *cl, struct ur_host *h, uint64_t now)
 {
-    struct ur_list *n;
-    for (n = cl->queue.next; n != &cl->queue; n = n->next) {
+    unsigned deferred = 0;
+    for (struct ur_list *n = cl->queue.next; n != &cl->queue && deferred < UR_SCAN_DEFERRED_MAX; n = n->next) {
         struct ur_part *p = ur_container_of(n, struct ur_part, link);
-        if (p->not_before_ms > now) continue;
-        if (h && p->task->host != h) continue;
-        return p;
+        if (p->task->host != h) continue;
+        if (s_ready(cl, p, now)) return p;
+        deferred++;
     }
     return NULL;
 }
@@ -229,7 +329,8 @@ static void s_dispatch(struct ur_conn *c, struct ur_part *p)
 {
     ur_list_remove(&p->link);
     p->queued = false;
-    if (p->task->fstate == F_NONE) ur_sink_open(c->cl, p->task);
+    s_pace_started(p->pace, ur_now_ms());
+    if (p->task->fstate == F_NONE && !p->task->mem) ur_sink_open(c->cl, p->task);
     ur_conn_request(c, p);
 }
 
@@ -251,10 +352,14 @@ void ur_sched_kick(struct urestore_client *cl)
         if (s == C_CONNECTING || s == C_HANDSHAKE) opening++;
         if (s != C_FREE) open++;
     }
-    unsigned ready = 0;
-    for (struct ur_list *n = cl->queue.next; n != &cl->queue; n = n->next) {
+    unsigned ready = 0, deferred = 0;
+    for (struct ur_list *n = cl->queue.next; n != &cl->queue && deferred < UR_SCAN_DEFERRED_MAX; n = n->next) {
         struct ur_part *p = ur_container_of(n, struct ur_part, link);
-        if (p->not_before_ms > now) continue;
+        if (!s_ready(cl, p, now)) {
+            deferred++;
+            continue;
+        }
+        deferred = 0;
         struct ur_host *h = p->task->host;
         struct ur_list *idle = ur_list_pop_front(&h->idle);
         if (idle) {
@@ -275,20 +380,27 @@ void ur_sched_kick(struct urestore_client *cl)
     }
 }
 
-/* Runs about once per second: the stall watchdog and retries whose backoff is over. */
+/* Runs about once per second: the connect, first-byte and stall watchdogs. */
 void ur_sched_tick(struct urestore_client *cl)
 {
     uint64_t now = ur_now_ms();
     for (unsigned i = 0; i < cl->max_conns; i++) {
         struct ur_conn *c = &cl->conns[i];
-        if (c->state == C_FREE || c->state == C_CLOSING || c->state == C_IDLE || c->waiting_buf) continue;
-        if (c->part && c->part->writes) continue; /* waiting for the disk, not the network */
-        if (now - c->last_ms > cl->stall_ms) {
-            char msg[160];
-            snprintf(msg, sizeof(msg), "no progress from %s for %u s", c->host->conn_host,
-                     (unsigned)(cl->stall_ms / 1000));
+        uint64_t limit;
+        const char *what;
+        if (c->state == C_CONNECTING || c->state == C_HANDSHAKE) {
+            limit = cl->connect_ms;
+            what = "connecting to";
+        } else if (c->state == C_BUSY && !c->waiting_buf && !(c->part && c->part->writes >= 2)) {
+            limit = c->got_bytes ? cl->stall_ms : cl->first_byte_ms;
+            what = c->got_bytes ? "no data from" : "no response from";
+        } else {
+            continue; /* idle, closing, or waiting for the disk rather than the network */
+        }
+        if (now - c->last_ms > limit) {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "timed out: %s %s for %.1f s", what, c->host->conn_host, limit / 1000.0);
             ur_conn_close(c, -ETIMEDOUT, msg);
         }
     }
-    ur_sched_kick(cl);
 }

@@ -246,6 +246,10 @@ static bool s_network_busy(const struct ur_task *t)
 void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
 {
     if (t->finished || t->fstage != FOP_NONE || t->writes > 0) return;
+    if (t->mem) { /* no file: done once the network is */
+        if (!s_network_busy(t)) s_report(cl, t);
+        return;
+    }
     if (t->failed) {
         if (s_network_busy(t)) return;
         if (t->fstate == F_OPEN)

@@ -69,6 +69,12 @@ struct urestore_options {
     uint64_t memory_budget_bytes;
     /* Retries of a failed request. 0: 10 (s5cmd's default); URESTORE_NO_RETRIES: none. */
     int retry_count;
+
+    /* Timeouts, in milliseconds; 0: the default. A connection that exceeds one is closed and its part
+     * retried on a fresh connection, resuming from the first byte not yet received. */
+    unsigned connect_timeout_ms;     /* TCP connect + TLS handshake. 0: 10 s */
+    unsigned first_byte_timeout_ms;  /* request sent → first response byte. 0: 30 s (S3 can be slow) */
+    unsigned stall_timeout_ms;       /* no body byte for this long mid-response. 0: 20 s */
 };
 
 /* One copy. source: "s3://BUCKET/KEY" (s3a:// and s3p:// too). destination: a local file path; parent

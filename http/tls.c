@@ -204,6 +204,10 @@ static int s_fail(struct ur_tls *t, int ssl_err, const char *when)
         else
             snprintf(t->err, sizeof t->err, "certificate verify failed (%s)",
                      X509_verify_cert_error_string(vr));
+        t->failed = -EKEYREJECTED;
+        t->established = false;
+        if (t->host[0]) s_slot_drop(t->ctx, t->host);
+        return t->failed;
     } else if (reason) {
         snprintf(t->err, sizeof t->err, "TLS %s failed: %s", when, reason);
     } else if (ssl_err == SSL_ERROR_ZERO_RETURN) {

@@ -39,8 +39,9 @@ void ur_tls_lend(struct ur_tls *t, const void *p, size_t n);
 size_t ur_tls_lent(const struct ur_tls *t);
 
 /* Drives the handshake. 0: established. -EAGAIN: needs more input (send ur_tls_pending() first).
- * -EPROTO (or another -errno): failed; ur_tls_error() says why, e.g. "certificate verify failed
- * (self-signed certificate)" or "host name mismatch". */
+ * -EKEYREJECTED: the peer's certificate was refused (chain or host name: retrying will not help).
+ * -EPROTO (or another -errno): failed otherwise. ur_tls_error() says why, e.g. "certificate verify
+ * failed (self-signed certificate)" or "host name mismatch". */
 int ur_tls_handshake(struct ur_tls *t);
 
 /* Decrypts into dst (up to cap bytes). >0: bytes of plaintext. -EAGAIN: all lent input used, needs more.

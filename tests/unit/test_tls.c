@@ -262,14 +262,14 @@ static void test_verify(SSL_CTX *sctx)
     CHECK_EQ_INT(s_handshake(&k), 0);
 
     CHECK_EQ_INT(s_pair_start(&k, t, sctx, "example.com"), 0);
-    CHECK_EQ_INT(s_handshake(&k), -EPROTO);
+    CHECK_EQ_INT(s_handshake(&k), -EKEYREJECTED);
     CHECK(strstr(ur_tls_error(t), "host name mismatch") != NULL);
     /* a failure is sticky on that session */
     char b[4];
-    CHECK_EQ_INT(ur_tls_read(t, b, sizeof b), -EPROTO);
+    CHECK_EQ_INT(ur_tls_read(t, b, sizeof b), -EKEYREJECTED);
 
     CHECK_EQ_INT(s_pair_start(&k, t, sctx, "127.0.0.2"), 0);
-    CHECK_EQ_INT(s_handshake(&k), -EPROTO);
+    CHECK_EQ_INT(s_handshake(&k), -EKEYREJECTED);
     CHECK(strstr(ur_tls_error(t), "IP address mismatch") != NULL);
 
     /* and the next connection's message starts clean */
@@ -280,7 +280,7 @@ static void test_verify(SSL_CTX *sctx)
 
     t = ur_tls_new(system);
     CHECK_EQ_INT(s_pair_start(&k, t, sctx, "localhost"), 0);
-    CHECK_EQ_INT(s_handshake(&k), -EPROTO);
+    CHECK_EQ_INT(s_handshake(&k), -EKEYREJECTED);
     CHECK(strstr(ur_tls_error(t), "certificate verify failed (") != NULL);
     fprintf(stderr, "system store: %s\n", ur_tls_error(t));
     CHECK(ERR_peek_error() == 0);
