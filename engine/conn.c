@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "engine/engine.h"
 #include "s3/error.h"
@@ -174,7 +175,7 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
      * the (idle) plaintext scratch instead, and let the ciphertext queue behind it. */
     char range[64], *w = c->tls ? c->pbuf : c->sbuf;
     size_t wcap = c->tls ? c->pcap : c->scap;
-    const char *extra[2][2];
+    const char *extra[3][2];
     size_t nextra = 0;
 
     c->part = p;
@@ -193,6 +194,11 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
     if (t->etag[0]) {
         extra[nextra][0] = "if-match";
         extra[nextra++][1] = t->etag;
+    }
+    if (p->off == 0 && !t->mem) {
+        /* Ask for the object's checksum: sent (and verified) when the response is the whole object. */
+        extra[nextra][0] = "x-amz-checksum-mode";
+        extra[nextra++][1] = "ENABLED";
     }
     int n = snprintf(w, wcap, "GET %s%s%s HTTP/1.1\r\n", t->target, t->query ? "?" : "", t->query ? t->query : "");
     int h = n > 0 && (size_t)n < wcap
@@ -268,6 +274,7 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
 {
     struct ur_part *p = c->part;
     struct ur_buf *b = p->buf;
+    if (p->crc_on) p->crc = (uint32_t)crc32(p->crc, (const unsigned char *)b->data + b->len, (uInt)n);
     b->len += (uint32_t)n;
     p->got += n;
     c->body_left -= (int64_t)n;
@@ -277,6 +284,13 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
         ur_sink_write(c->cl, p->task, b);
     }
     if (c->body_left == 0) {
+        if (p->crc_on && p->crc != p->crc_want) {
+            /* The bytes are already on their way to the file: the task fails, the file is removed. */
+            ur_sched_task_fail(p->task, URESTORE_E_S3, c->resp.status,
+                               "%s: CRC32 mismatch (x-amz-checksum-crc32 %08x, received %08x)", p->task->in->source,
+                               p->crc_want, p->crc);
+            return;
+        }
         p->received = true;
         s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);
     }

@@ -129,6 +129,8 @@ struct ur_part {
     uint64_t not_before_ms;      /* retry backoff */
     struct ur_pace *pace;        /* its prefix's pacing */
     int64_t retry_after_ms;      /* the server's x-amz-retry-after for the failure being recorded */
+    bool crc_on;                 /* the response carries the whole object's x-amz-checksum-crc32 */
+    uint32_t crc, crc_want;
     struct ur_conn *conn;
 };
 

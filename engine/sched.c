@@ -233,6 +233,41 @@ static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t f
     return 0;
 }
 
+/* x-amz-checksum-crc32 is the base64 of the CRC's four big-endian bytes. */
+static bool s_crc32_decode(const char *b64, uint32_t *out)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint32_t acc = 0;
+    int bits = 0, nbytes = 0;
+    unsigned char bytes[4];
+    for (const char *s = b64; *s && *s != '='; s++) {
+        const char *k = strchr(al, *s);
+        if (!k || !*s) return false;
+        acc = (acc << 6) | (uint32_t)(k - al);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (nbytes == 4) return false;
+            bytes[nbytes++] = (unsigned char)(acc >> bits);
+        }
+    }
+    if (nbytes != 4) return false;
+    *out = (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | bytes[3];
+    return true;
+}
+
+/* Checks the whole object's CRC32 as it arrives, when the server sent one and this response carries
+ * the whole object (S3 sends none for ranges of it, and composite "-N" ones for multipart objects). */
+static void s_crc_setup(struct ur_part *p, const struct ur_http_resp *r)
+{
+    if (p->crc_on || !r->checksum_crc32[0] || p->off != 0 || p->got != 0) return;
+    if (p->task->size < 0 || p->len != p->task->size) return;
+    if (s_crc32_decode(r->checksum_crc32, &p->crc_want)) {
+        p->crc_on = true;
+        p->crc = 0;
+    }
+}
+
 int ur_sched_headers(struct ur_conn *c)
 {
     struct ur_part *p = c->part;
@@ -275,6 +310,7 @@ int ur_sched_headers(struct ur_conn *c)
         t->size = r->content_length;
         p->len = r->content_length;
         ur_sink_size_known(cl, t);
+        s_crc_setup(p, r);
         return 0;
     }
     /* 206: the range must be what we asked for. */
@@ -298,6 +334,7 @@ int ur_sched_headers(struct ur_conn *c)
         ur_sched_task_fail(t, URESTORE_E_CHANGED, 206, "%s changed size during the download", t->in->source);
         return -1;
     }
+    s_crc_setup(p, r);
     return 0;
 }
 
