@@ -18,6 +18,9 @@ INSTALL    ?= install
 # The version the library reports (urestore_version()), so the .pc file never disagrees with it.
 UR_PKG_VERSION := $(shell sed -n 's/^\#define UR_VERSION "\(.*\)"/\1/p' engine/client.c)
 
+# A real install (no DESTDIR) as root refreshes the loader's cache, so programs find liburestore.so.1 at once.
+UR_LDCONFIG = @if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
 .PHONY: install uninstall abi-check
 
 $(BUILD)/urestore.pc: engine/urestore.pc.in engine/client.c
@@ -38,12 +41,14 @@ install: $(BUILD)/urestore $(BUILD)/liburestore.a $(BUILD)/liburestore.so.$(SOVE
 	$(INSTALL) -m 0644 engine/urestore.h $(DESTDIR)$(INCLUDEDIR)/urestore.h
 	$(INSTALL) -m 0644 $(BUILD)/urestore.pc $(DESTDIR)$(PKGCONFIGDIR)/urestore.pc
 	$(INSTALL) -m 0644 engine/urestore.1 $(DESTDIR)$(MANDIR)/man1/urestore.1
+	$(UR_LDCONFIG)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/urestore $(DESTDIR)$(LIBDIR)/liburestore.so.$(SOVERSION) \
 		$(DESTDIR)$(LIBDIR)/liburestore.so $(DESTDIR)$(LIBDIR)/liburestore.a \
 		$(DESTDIR)$(INCLUDEDIR)/urestore.h $(DESTDIR)$(PKGCONFIGDIR)/urestore.pc \
 		$(DESTDIR)$(MANDIR)/man1/urestore.1
+	$(UR_LDCONFIG)
 
 abi-check: $(BUILD)/liburestore.so.$(SOVERSION)
 	@bash tests/abi/check_abi.sh $(BUILD)/liburestore.so.$(SOVERSION) engine/urestore.h
