@@ -25,7 +25,7 @@ const char ur_cli_usage_global[] =
     "  --stat                   print a table of operations, errors and successes at the end\n"
     "  --dry-run                print what would be copied; touch nothing, need no credentials\n"
     "  --request-payer X        accepted; not sent yet (requester-pays buckets are refused)\n"
-    "  --use-list-objects-v1    accepted; no effect (urestore does not list yet)\n"
+    "  --use-list-objects-v1    accepted; wildcard sources are listed with ListObjectsV2\n"
     "  -h, --help               this text;  --version  the version\n"
     "\n"
     "Commands in a run file: one per line, `cp [cp options] SOURCE DESTINATION`, words split like a\n"
@@ -60,10 +60,13 @@ const char ur_cli_usage_cp[] =
     "  -p, --part-size MiB      size of the ranged GETs a large object is split into (default: chosen)\n"
     "  -c, --concurrency N      accepted; parts are scheduled across the whole batch instead\n"
     "  --raw                    '*' and '?' are part of the key, not a wildcard\n"
-    "  -f, --flatten            accepted (only matters for wildcard sources)\n"
+    "  -f, --flatten            wildcard sources: every file directly in DESTINATION (base names)\n"
     "\n"
-    "Wildcard sources (a key with * or ?) are not supported yet. Uploads and S3-to-S3 copies are not\n"
-    "supported.\n";
+    "Wildcard sources: a key with * or ? lists the objects under the part before the first wildcard and\n"
+    "copies every key that matches the whole pattern ('*' any run of characters, '/' included; '?' one\n"
+    "character) into the directory DESTINATION, under its path after the last '/' before the wildcard.\n"
+    "A key that would land outside DESTINATION ('..' elements, an absolute path) is refused.\n"
+    "Uploads and S3-to-S3 copies are not supported.\n";
 
 const char ur_cli_usage_run[] =
     "Usage: urestore [global options] run [FILE]\n"

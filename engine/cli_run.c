@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "engine/cli_args.h"
+#include "engine/cli_glob.h"
 #include "engine/cli_out.h"
 #include "engine/cli_runline.h"
+#include "engine/listing.h"
 #include "engine/urestore.h"
 #include "s3/creds.h"
 #include "s3/uri.h"
@@ -35,6 +37,9 @@ struct ur_cli_batch {
     size_t n, cap;
     size_t ok, failed; /* commands, for --stat and the exit status */
     struct ur_cli_buf out;
+    urestore_client *client; /* made on first need: a wildcard's listing, or the copy */
+    urestore_status client_st;
+    char client_err[512]; /* why the client could not be made (client_st != URESTORE_OK) */
 };
 
 /* Set by the SIGINT/SIGTERM handler; the client it cancels while urestore_copy() runs. */
@@ -79,6 +84,7 @@ void ur_cli_batch_free(struct ur_cli_batch *b)
     }
     free(b->items);
     ur_cli_buf_free(&b->out);
+    if (b->client) urestore_client_destroy(b->client);
     free(b);
 }
 
@@ -132,17 +138,8 @@ static void s_print_skip(struct ur_cli_batch *b, const char *src, const char *ds
     s_emit(b, STDOUT_FILENO);
 }
 
-/* Wildcard sources need a ListObjectsV2 expansion that the engine does not offer yet. This is where it
- * slots in: list cp->src, then plan one item per key with the same flags (cp->flatten decides whether the
- * key's path below the wildcard is kept under cp->dst). */
-static int s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char **why)
-{
-    (void)b, (void)cp;
-    *why = "wildcard sources are not supported yet (use --raw if '*' or '?' is part of the key)";
-    return -ENOTSUP;
-}
-
-static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, char *dst, uint32_t flags)
+static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *src, char *dst,
+                  uint32_t flags)
 {
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
@@ -151,10 +148,163 @@ static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, char *dst,
         b->items = p;
         b->cap = cap;
     }
-    char *src = strdup(cp->src);
-    if (!src) return -ENOMEM;
-    b->items[b->n++] = (struct s_item){src, dst, cp->part_size_bytes, flags, false};
+    char *copy = strdup(src);
+    if (!copy) return -ENOMEM;
+    b->items[b->n++] = (struct s_item){copy, dst, cp->part_size_bytes, flags, false};
     return 0;
+}
+
+/* Plans the download of src into the file dst (taken over), with cp's flags: -n keeps an existing file. */
+static void s_plan_file(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *src, char *dst,
+                        const char *op, const char *text, size_t lineno)
+{
+    struct stat st;
+    /* s5cmd: -s and -u turn -n's "keep" into "overwrite when the object differs". The engine cannot
+     * compare yet, so those download again (same bytes as s5cmd would leave); -n alone keeps. */
+    bool keep = cp->no_clobber && !cp->if_size_differ && !cp->if_source_newer;
+    if (keep && stat(dst, &st) == 0) {
+        s_print_skip(b, src, dst);
+        free(dst);
+        b->ok++;
+        return;
+    }
+    if (s_push(b, cp, src, dst, keep ? URESTORE_TASK_NO_CLOBBER : 0) < 0) {
+        free(dst);
+        s_fail_cmd(b, op, text, lineno, "out of memory");
+    }
+}
+
+/* Credentials as s5cmd (the AWS SDK) finds them: none with --no-sign-request; only the shared file with
+ * --credentials-file or --profile; else the environment, then the default shared file. */
+static int s_creds(const struct ur_cli_global *g, struct ur_creds *c, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    if (g->no_sign_request) {
+        c->anonymous = true;
+        return 0;
+    }
+    if (g->credentials_file || g->profile)
+        return ur_creds_from_file(c, g->credentials_file, g->profile, err, errlen);
+    char e1[256] = "", e2[256] = "";
+    if (ur_creds_from_env(c, e1, sizeof(e1)) == 0) return 0;
+    if (ur_creds_from_file(c, NULL, NULL, e2, sizeof(e2)) == 0) return 0;
+    snprintf(err, errlen, "no credentials: %s, and %s (use --no-sign-request for a public bucket)", e1, e2);
+    return -ENOENT;
+}
+
+/* The batch's client, made on first use; NULL with b->client_st and b->client_err when it cannot be. */
+static urestore_client *s_client_get(struct ur_cli_batch *b)
+{
+    if (b->client || b->client_st != URESTORE_OK) return b->client;
+    struct urestore_options o;
+    ur_cli_args_options(b->g, &o);
+    struct ur_creds creds;
+    if (s_creds(b->g, &creds, b->client_err, sizeof(b->client_err)) < 0) {
+        explicit_bzero(&creds, sizeof(creds));
+        b->client_st = URESTORE_E_ACCESS;
+        return NULL;
+    }
+    o.anonymous = creds.anonymous;
+    if (!creds.anonymous) {
+        o.access_key_id = creds.access_key;
+        o.secret_access_key = creds.secret_key;
+        o.session_token = creds.session_token[0] ? creds.session_token : NULL;
+    }
+    b->client_st = urestore_client_new(&o, &b->client, b->client_err, sizeof(b->client_err));
+    explicit_bzero(&creds, sizeof(creds)); /* the client copied what it needs */
+    if (b->client_st != URESTORE_OK && !b->client_err[0])
+        snprintf(b->client_err, sizeof(b->client_err), "%s", urestore_status_str(b->client_st));
+    return b->client;
+}
+
+/* The keys a listing returned that match the wildcard, in S3's order. */
+struct s_matches {
+    const char *pattern;
+    char **keys;
+    size_t n, cap;
+    bool oom;
+};
+
+static int s_on_listed(void *user, const struct ur_s3_list_entry *e)
+{
+    struct s_matches *m = user;
+    if (!ur_cli_glob_match(m->pattern, e->key)) return 0;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 64;
+        char **k = realloc(m->keys, cap * sizeof(*k));
+        if (!k) return m->oom = true, 1;
+        m->keys = k;
+        m->cap = cap;
+    }
+    if (!(m->keys[m->n] = strdup(e->key))) return m->oom = true, 1;
+    m->n++;
+    return 0;
+}
+
+/* A wildcard source, as s5cmd expands it: list the literal prefix (ListObjectsV2, every page), keep the
+ * keys that match the whole pattern (directory markers aside), and plan one download per key into the
+ * destination directory; a key that would land outside it is refused with its own ERROR line. */
+static void s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *op,
+                              const char *text, size_t lineno)
+{
+    /* cp->src is SCHEME://BUCKET/KEY and cp->src_key points at KEY. */
+    const char *bucket = strstr(cp->src, "://") + 3;
+    size_t blen = (size_t)(cp->src_key - 1 - bucket);
+    char bname[64];
+    if (blen >= sizeof(bname)) {
+        s_fail_cmd(b, op, text, lineno, "bucket name is too long");
+        return;
+    }
+    memcpy(bname, bucket, blen);
+    bname[blen] = '\0';
+    urestore_client *c = s_client_get(b);
+    if (!c) {
+        s_fail_cmd(b, op, text, lineno, b->client_err);
+        return;
+    }
+    char *prefix = strndup(cp->src_key, ur_cli_glob_prefix_len(cp->src_key));
+    struct s_matches m = {.pattern = cp->src_key};
+    char msg[512] = "";
+    urestore_status st = URESTORE_E_NOMEM;
+    if (prefix) {
+        s_client = c;
+        if (s_signalled) urestore_cancel(c);
+        st = ur_client_list(c, bname, prefix, s_on_listed, &m, msg, sizeof(msg));
+        s_client = NULL;
+        free(prefix);
+    }
+    if (m.oom) st = URESTORE_E_NOMEM, msg[0] = '\0';
+    if (st == URESTORE_E_CANCELLED && s_signalled) {
+        b->failed++; /* the interruption is reported once, for the whole run */
+    } else if (st != URESTORE_OK) {
+        s_fail_cmd(b, op, text, lineno, msg[0] ? msg : urestore_status_str(st));
+    } else if (m.n == 0) {
+        s_fail_cmd(b, op, text, lineno, "no object found");
+    } else {
+        struct ur_cli_buf src = {0}, t = {0};
+        for (size_t i = 0; i < m.n; i++) {
+            size_t kl = strlen(m.keys[i]);
+            if (kl && m.keys[i][kl - 1] == '/') continue; /* a directory marker: s5cmd skips it */
+            src.len = 0;
+            ur_cli_buf_put(&src, cp->src, (size_t)(cp->src_key - cp->src));
+            ur_cli_buf_puts(&src, m.keys[i]);
+            const char *why = NULL, *s = src.p ? src.p : "";
+            char *dst = ur_cli_glob_dest(cp->dst, cp->src_key, m.keys[i], cp->flatten, &why);
+            if (dst) {
+                s_plan_file(b, cp, s, dst, op, text, lineno);
+                continue;
+            }
+            s_task_text(&t, s, cp->dst);
+            ur_cli_fmt_error(&b->out, b->g->json, op, t.p ? t.p : "", why);
+            s_emit(b, STDERR_FILENO);
+            b->failed++;
+        }
+        ur_cli_buf_free(&src);
+        ur_cli_buf_free(&t);
+    }
+    for (size_t i = 0; i < m.n; i++)
+        free(m.keys[i]);
+    free(m.keys);
 }
 
 /* Plans a parsed cp: checks the source as the engine will, names the destination file, applies -n. */
@@ -163,7 +313,7 @@ static void s_plan(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const cha
 {
     const char *why = NULL;
     if (cp->wildcard) {
-        if (s_expand_wildcard(b, cp, &why) < 0) s_fail_cmd(b, op, text, lineno, why);
+        s_expand_wildcard(b, cp, op, text, lineno);
         return;
     }
     struct ur_s3_uri uri;
@@ -178,19 +328,7 @@ static void s_plan(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const cha
         s_fail_cmd(b, op, text, lineno, why);
         return;
     }
-    /* s5cmd: -s and -u turn -n's "keep" into "overwrite when the object differs". The engine cannot
-     * compare yet, so those download again (same bytes as s5cmd would leave); -n alone keeps. */
-    bool keep = cp->no_clobber && !cp->if_size_differ && !cp->if_source_newer;
-    if (keep && stat(dst, &st) == 0) {
-        s_print_skip(b, cp->src, dst);
-        free(dst);
-        b->ok++;
-        return;
-    }
-    if (s_push(b, cp, dst, keep ? URESTORE_TASK_NO_CLOBBER : 0) < 0) {
-        free(dst);
-        s_fail_cmd(b, op, text, lineno, "out of memory");
-    }
+    s_plan_file(b, cp, cp->src, dst, op, text, lineno);
 }
 
 void ur_cli_batch_add_line(struct ur_cli_batch *b, const char *line, size_t len, size_t lineno)
@@ -253,24 +391,6 @@ static void s_on_task_done(void *user, size_t index, const struct urestore_resul
     s_report(user, index, r);
 }
 
-/* Credentials as s5cmd (the AWS SDK) finds them: none with --no-sign-request; only the shared file with
- * --credentials-file or --profile; else the environment, then the default shared file. */
-static int s_creds(const struct ur_cli_global *g, struct ur_creds *c, char *err, size_t errlen)
-{
-    memset(c, 0, sizeof(*c));
-    if (g->no_sign_request) {
-        c->anonymous = true;
-        return 0;
-    }
-    if (g->credentials_file || g->profile)
-        return ur_creds_from_file(c, g->credentials_file, g->profile, err, errlen);
-    char e1[256] = "", e2[256] = "";
-    if (ur_creds_from_env(c, e1, sizeof(e1)) == 0) return 0;
-    if (ur_creds_from_file(c, NULL, NULL, e2, sizeof(e2)) == 0) return 0;
-    snprintf(err, errlen, "no credentials: %s, and %s (use --no-sign-request for a public bucket)", e1, e2);
-    return -ENOENT;
-}
-
 /* Fails every planned item with one message (the client could not be made). */
 static void s_fail_all(struct ur_cli_batch *b, urestore_status st, const char *msg)
 {
@@ -284,35 +404,16 @@ static void s_fail_all(struct ur_cli_batch *b, urestore_status st, const char *m
 
 static void s_copy(struct ur_cli_batch *b)
 {
-    struct urestore_options o;
-    ur_cli_args_options(b->g, &o);
-    struct ur_creds creds;
-    char err[512] = "";
-    if (s_creds(b->g, &creds, err, sizeof(err)) < 0) {
-        explicit_bzero(&creds, sizeof(creds));
-        s_fail_all(b, URESTORE_E_ACCESS, err);
+    urestore_client *c = s_client_get(b);
+    if (!c) {
+        s_fail_all(b, b->client_st, b->client_err);
         return;
     }
-    o.anonymous = creds.anonymous;
-    if (!creds.anonymous) {
-        o.access_key_id = creds.access_key;
-        o.secret_access_key = creds.secret_key;
-        o.session_token = creds.session_token[0] ? creds.session_token : NULL;
-    }
-    urestore_client *c = NULL;
-    urestore_status st = urestore_client_new(&o, &c, err, sizeof(err));
-    explicit_bzero(&creds, sizeof(creds)); /* the client copied what it needs */
-    if (st != URESTORE_OK) {
-        s_fail_all(b, st, err[0] ? err : urestore_status_str(st));
-        return;
-    }
-
     struct urestore_task *tasks = calloc(b->n, sizeof(*tasks));
     struct urestore_result *res = calloc(b->n, sizeof(*res));
     if (!tasks || !res) {
         free(tasks);
         free(res);
-        urestore_client_destroy(c);
         s_fail_all(b, URESTORE_E_NOMEM, "out of memory");
         return;
     }
@@ -326,7 +427,6 @@ static void s_copy(struct ur_cli_batch *b)
     s_client = NULL;
     for (size_t i = 0; i < b->n; i++)
         s_report(b, i, &res[i]); /* any the callback did not report */
-    urestore_client_destroy(c);
     free(tasks);
     free(res);
 }
