@@ -5,7 +5,8 @@
 # EVERY run: each file is byte-identical under its final name, or absent with an ERROR line naming it;
 # no temporary file is left; the exit status is 0 when retries can heal the fault and 1 when not; the
 # request log shows the retries asked for what they should (If-Match on every request past byte 0, a
-# resume from the first byte not received, the retry count honoured). Ends with a table of the counts.
+# resume from the first byte not received, the retry count honoured, retries on new connections); the
+# secret key never appears in the output. Ends with a table of the counts.
 #
 # UR_FAULT_ONLY=PATTERN runs only the faults whose name contains PATTERN (debugging).
 . "$(dirname "$0")/lib.sh"
@@ -160,6 +161,7 @@ run_case() {
             [ "$state" = error ] || violation "$case" "$dst: $state, expected an ERROR line and no file"
         fi
     done
+    if grep -Fq -- "$AWS_SECRET_ACCESS_KEY" "$UR_OUT" "$UR_ERR"; then violation "$case" "the secret key was printed"; fi
     local left
     left=$(fault_temp_count "$out")
     TMP[$ROWKEY]=$((${TMP[$ROWKEY]:-0} + left))
