@@ -6,7 +6,7 @@
 #   bash perf/run.sh --check              big, small, flink; fail if urestore/curl-seq CPU-s/GiB ratio is
 #                                         >15 % worse than perf/baseline.json
 #   bash perf/run.sh --write-baseline     the --check run, then write perf/baseline.json (commit it on purpose)
-#   bash perf/run.sh --net s3sim          (or NET=s3sim) flink through two namespaces, 20 ms RTT, 50 MB/s/conn
+#   bash perf/run.sh --net s3sim          (or NET=s3sim) flink through two namespaces, 20 ms RTT, 400 Mbit/s/conn
 # Options: --workloads a,b  --tools t1,t2  --repeat N  --warmup N  --no-floor  --no-deps
 # Env: UR_BIN (default build/urestore), NET, PERF_RUN_TIMEOUT (s per run).
 # Results: perf/results/<stamp>-<mode>/{results.md,results.json,chart.png,runs.jsonl,logs/}; latest -> newest.
@@ -106,7 +106,7 @@ loopback() {
 s3sim() {
     local spec=$1 wl rtt rate conc tl variants=() t c
     read -r wl rtt rate conc tl < <("$PY" -c 'import json,sys; s=json.load(open(sys.argv[1]))
-print(s["workload"], s["rtt_ms"], s["rate_per_connection"], ",".join(map(str, s["concurrency"])), ",".join(s["tools"]))' \
+print(s["workload"], s["rtt_ms"], s["rate_per_connection_mbit"], ",".join(map(str, s["concurrency"])), ",".join(s["tools"]))' \
         "$PERF/workloads/$spec.json") || return 1
     [ -n "$tools" ] && tl=$tools
     for c in ${conc//,/ }; do for t in ${tl//,/ }; do variants+=("$t@$c"); done; done
@@ -120,10 +120,11 @@ print(s["workload"], s["rtt_ms"], s["rate_per_connection"], ",".join(map(str, s[
         delay=$(awk -v r="$rtt" 'BEGIN { printf "%.3f", r / 1000 }')
         latency="this kernel has no netem (CONFIG_NET_SCH_NETEM): nginx holds every response ${rtt} ms before its first byte instead; connection set-up and TCP ramp-up see no added RTT"
     fi
-    echo "perf: s3sim: $PERF_NS_CLI ($PERF_NS_CLI_ADDR) <-> $PERF_NS_SRV ($PERF_NS_SRV_ADDR), limit_rate $rate per connection; latency: $latency"
-    printf '{"workload": "%s", "rtt_ms": %s, "rate_per_connection": "%s", "latency": "%s"}\n' \
+    perf_netns_shape "$rate" || { echo "perf: s3sim: could not shape the veth (tc htb + u32)"; return 1; }
+    echo "perf: s3sim: $PERF_NS_CLI ($PERF_NS_CLI_ADDR) <-> $PERF_NS_SRV ($PERF_NS_SRV_ADDR), $rate Mbit/s per connection; latency: $latency"
+    printf '{"workload": "%s", "rtt_ms": %s, "rate_per_connection_mbit": %s, "latency": "%s"}\n' \
         "$wl" "$rtt" "$rate" "$latency" >"$RUN/s3sim.json"
-    perf_nginx_conf "$RUN/nginx-s3sim" "$PERF_NS_SRV_ADDR:443" "$PERF_NS_SRV_ADDR:80" "$rate" "$delay" || return 1
+    perf_nginx_conf "$RUN/nginx-s3sim" "$PERF_NS_SRV_ADDR:443" "$PERF_NS_SRV_ADDR:80" 0 "$delay" || return 1
     perf_nginx_start "$RUN/nginx-s3sim" ip netns exec "$PERF_NS_SRV" || return 1
     printf '{"https": "https://%s", "http": "http://%s", "ca": "%s"}\n' \
         "$PERF_NS_SRV_ADDR" "$PERF_NS_SRV_ADDR" "$PERF_CERTS/ca.crt" >"$RUN/servers.json"

@@ -9,7 +9,7 @@ Per workload and tool, over the measured (not warm-up) runs that verified: media
 and peak RSS; CPU-s per GiB, CPU ms per object, MiB/s; CPU spread = (max-min)/median; urestore ÷ tool is
 urestore's CPU-s/GiB over the tool's (below 1: urestore is cheaper).
 Exit status 1 when: a urestore run failed verification; urestore did not run in smoke/check/baseline
-mode; --check finds urestore's ratio to the baseline's reference tool more than the tolerance worse.
+mode; any tool failed verification in smoke mode; --check finds urestore's ratio to the baseline's reference tool more than the tolerance worse.
 """
 import argparse
 import json
@@ -122,8 +122,8 @@ def workload_table(name, tools, lines):
 def s3sim_table(name, tools, net, lines):
     conc = sorted({toolmod.split(t)[1] for t in tools})
     bases = list(dict.fromkeys(toolmod.split(t)[0] for t in tools))
-    lines += [f"## s3sim: {name} between two network namespaces, nginx limit_rate "
-              f"{net.get('rate_per_connection', '?')} per connection", "", f"Latency: {net.get('latency', '?')}.", "",
+    lines += [f"## s3sim: {name} between two network namespaces, {net.get('rate_per_connection_mbit', '?')} Mbit/s "
+              "per connection (HTB per client port)", "", f"Latency: {net.get('latency', '?')}.", "",
               "Concurrency N: urestore --numworkers N, curl --parallel-max N. Wall time is the point here; "
               "CPU for scale.", "",
               "| N | " + " | ".join(f"{b} wall s | {b} MiB/s | {b} CPU-s/GiB" for b in bases) + " |",
@@ -266,6 +266,12 @@ def report(args):
                     verdicts.append(f"FAIL: urestore did not run on {w}: {f['reason']}")
                 else:
                     verdicts.append(f"NOTE: urestore skipped on {w}: {f['reason']}")
+    if args.mode == "smoke":  # the suite itself must not rot: a peer that stops verifying fails smoke too
+        for w, t in summary.items():
+            for name, f in t.items():
+                if f["runs_failed"] and toolmod.split(name)[0] != "urestore":
+                    rc = 1
+                    verdicts.append(f"FAIL: {name} did not verify on {w}: {f['failures'][0]}")
     if not runs:
         rc = 1
         verdicts.append("FAIL: no run was made (see console.log)")
@@ -286,6 +292,8 @@ def report(args):
         json.dump({"meta": meta, "floor": floor, "workloads": summary, "verdicts": verdicts, "exit": rc}, f, indent=1)
     print("\n".join(lines))
     print(f"perf: results in {args.run_dir}/results.md (.json{', chart.png' if png else ''})")
+    counts = {s: sum(1 for r in runs if r["status"] == s) for s in ("ok", "failed", "skipped")}
+    print(f"perf: {counts['ok']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
     return rc
 
 

@@ -125,7 +125,7 @@ perf_wait_http() {
 }
 
 # s3sim: two namespaces joined by a veth pair, 10.255.255.0/30 only inside them, netem delay RTT/2 on
-# each side. Traffic never leaves the machine. Sets PERF_NETEM=1, or 0 when the kernel has no netem
+# each side; per-connection rate by perf_netns_shape. Traffic never leaves the machine. Sets PERF_NETEM=1, or 0 when the kernel has no netem
 # (then the caller emulates the latency in nginx: perf_nginx_conf's first-byte delay).
 perf_netns_up() {
     local rtt_ms=$1 half
@@ -151,6 +151,35 @@ perf_netns_up() {
         tc -n "$PERF_NS_CLI" qdisc del dev urperf-c root 2>/dev/null
     fi
     return 0
+}
+
+# perf_netns_shape MBIT: every client connection gets at most MBIT from the server, like one S3
+# connection. The client namespace may only use ports 40000-40255, so the low byte of the client port
+# names the connection: u32 hashes it into one of 256 HTB classes of MBIT each (nginx's limit_rate lets
+# the first second of every response through unlimited, so it does not limit requests of < 50 MB).
+perf_netns_shape() {
+    local mbit=$1 i batch
+    ip netns exec "$PERF_NS_CLI" sysctl -q -w net.ipv4.ip_local_port_range="40000 40255" \
+        net.ipv4.tcp_tw_reuse=1 || return 1
+    batch=$(mktemp)
+    {
+        echo "qdisc add dev urperf-s root handle 1: htb default 1"
+        echo "class add dev urperf-s parent 1: classid 1:1 htb rate 100gbit quantum 65536"
+        for i in $(seq 0 255); do
+            printf 'class add dev urperf-s parent 1: classid 1:%x htb rate %smbit ceil %smbit burst 256k cburst 256k\n' \
+                $((0x100 + i)) "$mbit" "$mbit"
+        done
+        echo "filter add dev urperf-s parent 1: prio 1 handle 2: protocol ip u32 divisor 256"
+        echo "filter add dev urperf-s parent 1: prio 1 protocol ip u32 ht 800:: match ip protocol 6 0xff hashkey mask 0x000000ff at 20 link 2:"
+        for i in $(seq 0 255); do
+            printf 'filter add dev urperf-s parent 1: prio 1 protocol ip u32 ht 2:%x: match ip protocol 6 0xff flowid 1:%x\n' \
+                "$i" $((0x100 + i))
+        done
+    } >"$batch"
+    tc -n "$PERF_NS_SRV" -batch "$batch"
+    local rc=$?
+    rm -f "$batch"
+    return $rc
 }
 
 perf_netns_down() {
