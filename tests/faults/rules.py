@@ -7,7 +7,8 @@ change) looks like:
         {"key": "big", "on": [1, 3], "fault": "reset", "after": 100000},
         {"prefix": "small/", "on": "all", "fault": "status", "status": 503, "retry_after_ms": 200}
      ],
-     "throttle": [{"prefix": "many/", "rate": 500, "burst": 50}]}
+     "throttle": [{"prefix": "many/", "rate": 500, "burst": 50}],
+     "list_page": 100}
 
 A rule matches a GET or HEAD whose key equals "key" (or starts with "prefix", default ""), in "bucket" when
 given, whose Range starts at byte "from_byte" or later (default 0). Each rule counts the requests it
@@ -15,6 +16,7 @@ matches per object, from 1; it applies to those whose ordinal is in "on" ("all",
 at most "max" times in total. The first applicable rule wins. Every other field is the fault's parameter
 (see server.py for the faults).
 
+ListObjectsV2 requests match as the key "?list" ("list_page" keys per page, default 1000).
 A throttle entry is a token bucket per key prefix: "rate" requests per second, "burst" at once (default
 rate / 10, at least 1). A request that finds the bucket empty is answered 503 SlowDown.
 """
@@ -89,6 +91,7 @@ class Rules:
         self._text = None
         self._rules = []
         self._throttle = []
+        self.list_page = 1000
         self.error = None
 
     def _load(self, text):
@@ -116,6 +119,7 @@ class Rules:
             self._text = text
             try:
                 self._rules, self._throttle = self._load(text)
+                self.list_page = int(json.loads(text).get("list_page", 1000)) if text.strip() else 1000
                 self.error = None
             except (ValueError, KeyError, TypeError) as e:
                 self._rules, self._throttle = [], []

@@ -4,7 +4,8 @@
     /usr/bin/python3 tests/faults/server.py --root DIR --log FILE --ready FILE
         [--rules FILE] [--cert PEM --key PEM] [--idle-timeout S] [--parent PID] [--lifetime S]
 
-Serves the files under ROOT as path-style S3 objects /<bucket>/<key> over HTTP and, with --cert/--key,
+Serves the files under ROOT as path-style S3 objects /<bucket>/<key> (and ListObjectsV2 on /<bucket>?list-type=2,
+which rules match as the key "?list") over HTTP and, with --cert/--key,
 HTTPS, both on 127.0.0.1 and free ports. Once both listen it writes "HTTP_PORT HTTPS_PORT" (0 when no
 TLS) to the --ready file. GET and HEAD only; signatures are ignored. Like S3: Range (206 + Content-Range,
 416 for an empty object or a range past the end), ETag (MD5), If-Match (412), XML errors (NoSuchKey,
@@ -48,6 +49,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rules import Rules  # noqa: E402
 from store import Store  # noqa: E402
 
+LIST_KEY = "?list"   # the key rules use to match ListObjectsV2 requests
+
 REASONS = {200: "OK", 206: "Partial Content", 404: "Not Found", 412: "Precondition Failed",
            416: "Requested Range Not Satisfiable", 500: "Internal Server Error",
            503: "Service Unavailable", 400: "Bad Request", 405: "Method Not Allowed"}
@@ -64,10 +67,14 @@ class Closed(Exception):
     """The fault closed the connection: the handler must not touch it again."""
 
 
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def error_xml(code, message, resource):
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s</Message>'
             '<Resource>%s</Resource><RequestId>FAULT0000</RequestId></Error>' % (
-                code, message, resource.replace("&", "&amp;").replace("<", "&lt;"))).encode()
+                code, message, xml_escape(resource))).encode()
 
 
 class Response:
@@ -183,8 +190,11 @@ class Handler(BaseHTTPRequestHandler):
     def serve(self, head_only):
         srv = self.server
         srv.rules.refresh()
-        path = urllib.parse.urlsplit(self.path).path
+        url = urllib.parse.urlsplit(self.path)
+        path = url.path
         bucket, _, key = urllib.parse.unquote(path.lstrip("/")).partition("/")
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        listing = not key and "list-type" in query
         rng_hdr = self.headers.get("Range")
         fault, params, _ = (None, {}, 0)
         first_byte = 0
@@ -193,13 +203,15 @@ class Handler(BaseHTTPRequestHandler):
                 first_byte = int(rng_hdr[6:].partition("-")[0] or 0)
             except ValueError:
                 pass
-        if bucket and key:
-            fault, params, _ = srv.rules.pick(bucket, key, first_byte)
+        if bucket and (key or listing):
+            fault, params, _ = srv.rules.pick(bucket, key or LIST_KEY, first_byte)
         if fault == "change":
             srv.store.change(bucket, key)
         if key and srv.rules.throttled(key):
             resp = self.error(503, path, code="SlowDown")
             fault = "throttle"
+        elif listing:
+            resp = self.list_objects(bucket, query, path)
         else:
             resp = self.respond(bucket, key, path, rng_hdr)
         try:
@@ -238,6 +250,36 @@ class Handler(BaseHTTPRequestHandler):
         first, last = rng
         return Response(206, common + [("Content-Range", "bytes %d-%d/%d" % (first, last, size))],
                         read(first, last - first + 1))
+
+    def list_objects(self, bucket, query, resource):
+        """ListObjectsV2: keys in binary order, pages of the rules' "list_page" keys (default 1000); the
+        continuation token is the last key of the page, hex-encoded."""
+        srv = self.server
+        if not srv.store.bucket_exists(bucket):
+            return self.error(404, resource, "NoSuchBucket", "The specified bucket does not exist")
+        prefix = query.get("prefix", [""])[0]
+        token = query.get("continuation-token", [""])[0]
+        after = bytes.fromhex(token).decode() if token else ""
+        page = srv.rules.list_page
+        keys = [k for k in srv.store.keys(bucket) if k.startswith(prefix) and k > after]
+        more = len(keys) > page
+        keys = keys[:page]
+        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/'
+               '2006-03-01/"><Name>%s</Name><Prefix>%s</Prefix><KeyCount>%d</KeyCount><MaxKeys>%d</MaxKeys>'
+               '<IsTruncated>%s</IsTruncated>' % (bucket, xml_escape(prefix), len(keys), page,
+                                                 "true" if more else "false")]
+        for k in keys:
+            size, etag, _ = srv.store.open(bucket, k)
+            out.append("<Contents><Key>%s</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>%s"
+                       "</ETag><Size>%d</Size><StorageClass>STANDARD</StorageClass></Contents>" % (
+                           xml_escape(k), xml_escape(etag), size))
+        if token:
+            out.append("<ContinuationToken>%s</ContinuationToken>" % token)
+        if more:
+            out.append("<NextContinuationToken>%s</NextContinuationToken>" % keys[-1].encode().hex())
+        out.append("</ListBucketResult>")
+        return Response(200, [("Content-Type", "application/xml"), ("x-amz-request-id", "FAULT0000")],
+                        "".join(out).encode())
 
     # ---- faults ----
 

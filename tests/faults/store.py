@@ -30,6 +30,16 @@ class Store:
     def bucket_exists(self, bucket):
         return bool(bucket) and os.path.isdir(os.path.join(self.root, bucket))
 
+    def keys(self, bucket):
+        """Every object key in bucket, in S3's order (binary order of the UTF-8 keys)."""
+        top = os.path.join(self.root, bucket)
+        found = []
+        for d, _, files in os.walk(top):
+            rel = os.path.relpath(d, top)
+            for f in files:
+                found.append(f if rel == "." else rel.replace(os.sep, "/") + "/" + f)
+        return sorted(found, key=lambda k: k.encode())
+
     def change(self, bucket, key):
         """Makes bucket/key a new object (new bytes, new ETag) from now on."""
         with self._lock:
