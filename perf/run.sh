@@ -105,9 +105,12 @@ loopback() {
 # s3sim SPEC: nginx in one namespace, the clients in the other; tools x concurrency, interleaved.
 s3sim() {
     local spec=$1 wl rtt rate conc tl variants=() t c
-    read -r wl rtt rate conc tl < <("$PY" -c 'import json,sys; s=json.load(open(sys.argv[1]))
-print(s["workload"], s["rtt_ms"], s["rate_per_connection_mbit"], ",".join(map(str, s["concurrency"])), ",".join(s["tools"]))' \
-        "$PERF/workloads/$spec.json") || return 1
+    local sw sr
+    read -r wl rtt rate conc tl sw sr < <("$PY" -c 'import json,sys; s=json.load(open(sys.argv[1]))
+print(s["workload"], s["rtt_ms"], s["rate_per_connection_mbit"], ",".join(map(str, s["concurrency"])), ",".join(s["tools"]),
+      s.get("warmup", 1), s.get("repeat", 3))' "$PERF/workloads/$spec.json") || return 1
+    [ -n "$warmup" ] || warmup=$sw
+    [ -n "$repeat" ] || repeat=$sr
     [ -n "$tools" ] && tl=$tools
     for c in ${conc//,/ }; do for t in ${tl//,/ }; do variants+=("$t@$c"); done; done
     if ! perf_netns_up "$rtt"; then

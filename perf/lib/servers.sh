@@ -5,8 +5,12 @@
 # (a static ListObjectsV2 answer). One worker pinned to CPU 1, sendfile on, keepalive_requests 100000,
 # TLS 1.3 only with the suite pinned to TLS_AES_128_GCM_SHA256 so every client pays for the same cipher.
 
-PERF_NS_SRV=urperf-srv
-PERF_NS_CLI=urperf-cli
+# Names carry this shell's pid: another copy of the suite (a CI run in another clone on the same machine)
+# must never delete this run's namespaces.
+PERF_NS_SRV=urperf-$$-srv
+PERF_NS_CLI=urperf-$$-cli
+PERF_VETH_S=urp$$s
+PERF_VETH_C=urp$$c
 PERF_NS_SRV_ADDR=10.255.255.1
 PERF_NS_CLI_ADDR=10.255.255.2
 
@@ -132,23 +136,23 @@ perf_netns_up() {
     half=$(awk -v r="$rtt_ms" 'BEGIN { printf "%.3f", r / 2 }')
     perf_netns_down
     ip netns add "$PERF_NS_SRV" && ip netns add "$PERF_NS_CLI" || return 1
-    ip link add urperf-s netns "$PERF_NS_SRV" type veth peer name urperf-c netns "$PERF_NS_CLI" || return 1
-    ip -n "$PERF_NS_SRV" addr add "$PERF_NS_SRV_ADDR/30" dev urperf-s
-    ip -n "$PERF_NS_CLI" addr add "$PERF_NS_CLI_ADDR/30" dev urperf-c
+    ip link add $PERF_VETH_S netns "$PERF_NS_SRV" type veth peer name $PERF_VETH_C netns "$PERF_NS_CLI" || return 1
+    ip -n "$PERF_NS_SRV" addr add "$PERF_NS_SRV_ADDR/30" dev $PERF_VETH_S
+    ip -n "$PERF_NS_CLI" addr add "$PERF_NS_CLI_ADDR/30" dev $PERF_VETH_C
     local ns dev
-    for ns in "$PERF_NS_SRV:urperf-s" "$PERF_NS_CLI:urperf-c"; do
+    for ns in "$PERF_NS_SRV:$PERF_VETH_S" "$PERF_NS_CLI:$PERF_VETH_C"; do
         dev=${ns#*:}; ns=${ns%%:*}
         ip -n "$ns" link set lo up
         ip -n "$ns" link set "$dev" up
     done
     PERF_NETEM=1
-    for ns in "$PERF_NS_SRV:urperf-s" "$PERF_NS_CLI:urperf-c"; do
+    for ns in "$PERF_NS_SRV:$PERF_VETH_S" "$PERF_NS_CLI:$PERF_VETH_C"; do
         dev=${ns#*:}; ns=${ns%%:*}
         tc -n "$ns" qdisc add dev "$dev" root netem delay "${half}ms" limit 100000 2>/dev/null || PERF_NETEM=0
     done
     if [ $PERF_NETEM = 0 ]; then
-        tc -n "$PERF_NS_SRV" qdisc del dev urperf-s root 2>/dev/null
-        tc -n "$PERF_NS_CLI" qdisc del dev urperf-c root 2>/dev/null
+        tc -n "$PERF_NS_SRV" qdisc del dev $PERF_VETH_S root 2>/dev/null
+        tc -n "$PERF_NS_CLI" qdisc del dev $PERF_VETH_C root 2>/dev/null
     fi
     return 0
 }
@@ -163,17 +167,17 @@ perf_netns_shape() {
         net.ipv4.tcp_tw_reuse=1 || return 1
     batch=$(mktemp)
     {
-        echo "qdisc add dev urperf-s root handle 1: htb default 1"
-        echo "class add dev urperf-s parent 1: classid 1:1 htb rate 100gbit quantum 65536"
+        echo "qdisc add dev $PERF_VETH_S root handle 1: htb default 1"
+        echo "class add dev $PERF_VETH_S parent 1: classid 1:1 htb rate 100gbit quantum 65536"
         for i in $(seq 0 255); do
-            printf 'class add dev urperf-s parent 1: classid 1:%x htb rate %smbit ceil %smbit burst 256k cburst 256k\n' \
-                $((0x100 + i)) "$mbit" "$mbit"
+            printf 'class add dev %s parent 1: classid 1:%x htb rate %smbit ceil %smbit burst 256k cburst 256k quantum 65536\n' \
+                "$PERF_VETH_S" $((0x100 + i)) "$mbit" "$mbit"
         done
-        echo "filter add dev urperf-s parent 1: prio 1 handle 2: protocol ip u32 divisor 256"
-        echo "filter add dev urperf-s parent 1: prio 1 protocol ip u32 ht 800:: match ip protocol 6 0xff hashkey mask 0x000000ff at 20 link 2:"
+        echo "filter add dev $PERF_VETH_S parent 1: prio 1 handle 2: protocol ip u32 divisor 256"
+        echo "filter add dev $PERF_VETH_S parent 1: prio 1 protocol ip u32 ht 800:: match ip protocol 6 0xff hashkey mask 0x000000ff at 20 link 2:"
         for i in $(seq 0 255); do
-            printf 'filter add dev urperf-s parent 1: prio 1 protocol ip u32 ht 2:%x: match ip protocol 6 0xff flowid 1:%x\n' \
-                "$i" $((0x100 + i))
+            printf 'filter add dev %s parent 1: prio 1 protocol ip u32 ht 2:%x: match ip protocol 6 0xff flowid 1:%x\n' \
+                "$PERF_VETH_S" "$i" $((0x100 + i))
         done
     } >"$batch"
     tc -n "$PERF_NS_SRV" -batch "$batch"
