@@ -281,13 +281,7 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
         return 0;
     }
     if (s_plan_target(cl, t) < 0) return 0;
-    const char *base = strrchr(dst, '/');
-    size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
-    base = base ? base + 1 : dst;
-    if (asprintf(&t->tmp_path, "%.*s.%s.urestore-%d-%u", (int)dirlen, dst, base, (int)getpid(),
-                 ++cl->tmp_counter) < 0)
-        t->tmp_path = NULL;
-    if (!t->target || !t->tmp_path) return -ENOMEM;
+    if (!t->target || ur_sink_tmp_name(cl, t) < 0) return -ENOMEM;
     t->part_size = in->part_size_bytes ? (in->part_size_bytes + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1)
                                        : cl->part_size;
     s_queue_first_part(cl, t, -1);

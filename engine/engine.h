@@ -166,6 +166,7 @@ struct ur_task {
     struct ur_op fop;            /* open / close / truncate / rename / unlink, one at a time */
     int fstage;                  /* which of those is in flight (sink.c), 0 none */
     bool allocated;              /* fallocate submitted */
+    unsigned tmp_tries;          /* temporary names found taken (a killed run with our PID left them) */
     struct urestore_client *cl;
 
     bool failed;                 /* res holds the error; abort once nothing is in flight */
@@ -304,6 +305,8 @@ size_t ur_conn_body_space(struct ur_conn *c, char **dst);
 void ur_conn_body_got(struct ur_conn *c, size_t n);
 
 /* sink.c */
+/* (Re)names t's temporary file ".NAME.urestore-PID-N" beside the destination, N fresh. 0 or -ENOMEM. */
+int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t);
 void ur_sink_open(struct urestore_client *cl, struct ur_task *t);
 void ur_sink_size_known(struct urestore_client *cl, struct ur_task *t);
 /* A part's buffer is ready to write (full, or the part's last). Takes ownership of b. */

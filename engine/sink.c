@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
@@ -36,6 +37,18 @@ static void s_submit_open(struct urestore_client *cl, struct ur_task *t)
     struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
     io_uring_prep_openat(sqe, AT_FDCWD, t->tmp_path, s_open_flags(t), 0644);
     t->fstage = FOP_OPEN;
+}
+
+int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t)
+{
+    const char *dst = t->in->destination;
+    const char *base = strrchr(dst, '/');
+    size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
+    base = base ? base + 1 : dst;
+    free(t->tmp_path);
+    if (asprintf(&t->tmp_path, "%.*s.%s.urestore-%d-%u", (int)dirlen, dst, base, (int)getpid(), ++cl->tmp_counter) < 0)
+        t->tmp_path = NULL;
+    return t->tmp_path ? 0 : -ENOMEM;
 }
 
 void ur_sink_open(struct urestore_client *cl, struct ur_task *t)
@@ -177,9 +190,14 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
             s_submit_open(cl, t);
             return;
         }
+        if (res == -EEXIST && t->direct && ++t->tmp_tries < 64 && ur_sink_tmp_name(cl, t) == 0) {
+            /* A run killed with SIGKILL, whose PID we now have, left this name behind: take the next. */
+            s_submit_open(cl, t);
+            return;
+        }
         if (res < 0) {
             t->fstate = F_FAILED;
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->in->destination, strerror(-res));
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->tmp_path, strerror(-res));
             /* A failed open may still have created the file (the buffered retry): remove it. Never on
              * EEXIST, where the name belongs to someone else. */
             if (res != -EEXIST && !t->direct) {
