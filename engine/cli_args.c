@@ -38,6 +38,7 @@ int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err,
         {"dry-run", NULL, UR_CLI_FLAG_BOOL, &g->dry_run, NULL},
         {"request-payer", NULL, UR_CLI_FLAG_STR, &g->request_payer, NULL},
         {"use-list-objects-v1", NULL, UR_CLI_FLAG_BOOL, &g->use_list_objects_v1, NULL},
+        {"verify-md5", NULL, UR_CLI_FLAG_BOOL, &g->verify_md5, NULL},
         {"help", "h", UR_CLI_FLAG_BOOL, &g->help, NULL},
         {"version", NULL, UR_CLI_FLAG_BOOL, &g->version, NULL},
     };
@@ -107,6 +108,8 @@ void ur_cli_args_options(const struct ur_cli_global *g, struct urestore_options 
     o->ca_bundle = g->ca_bundle;
     o->no_verify_tls = g->no_verify_ssl;
     o->anonymous = g->no_sign_request;
+    o->verify_md5 = g->verify_md5;
+    o->request_payer = g->request_payer;
     /* s5cmd's -r N means N retries, so -r 0 (Flink's default args) means none at all; the ABI's 0 means
      * "default", hence the explicit constant. */
     o->retry_count = g->retry_count == 0     ? URESTORE_NO_RETRIES

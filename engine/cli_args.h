@@ -28,7 +28,7 @@ struct ur_cli_global {
     const char *request_payer;    /* --request-payer */
     const char *log;              /* --log as given */
     enum ur_cli_log log_level;
-    bool no_verify_ssl, no_sign_request, json, stat, dry_run, use_list_objects_v1;
+    bool no_verify_ssl, no_sign_request, json, stat, dry_run, use_list_objects_v1, verify_md5;
     bool help, version;
     char **args; /* the command and its arguments (argv without empty elements) */
     int nargs;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "engine/engine.h"
 
@@ -103,6 +104,8 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     cl->part_size = (cl->part_size + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1);
     cl->retries = opts->retry_count == 0 ? UR_DEFAULT_RETRIES : opts->retry_count < 0 ? 0 : opts->retry_count;
     /* Read from our copy: a caller built against an older header passes a shorter struct. */
+    cl->verify_md5 = cl->opt.verify_md5 != 0;
+    if (cl->opt.request_payer) snprintf(cl->request_payer, sizeof(cl->request_payer), "%s", cl->opt.request_payer);
     cl->stall_ms = cl->opt.stall_timeout_ms ? cl->opt.stall_timeout_ms : UR_DEFAULT_STALL_MS;
     cl->connect_ms = cl->opt.connect_timeout_ms ? cl->opt.connect_timeout_ms : UR_DEFAULT_CONNECT_MS;
     cl->first_byte_ms = cl->opt.first_byte_timeout_ms ? cl->opt.first_byte_timeout_ms : UR_DEFAULT_FIRST_BYTE_MS;
@@ -110,7 +113,7 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     if (cl->cancel_fd < 0) goto fail;
     /* Wipe the caller's view of secrets from our copy of the options: only creds keeps them. */
     cl->opt.access_key_id = cl->opt.secret_access_key = cl->opt.session_token = NULL;
-    cl->opt.endpoint_url = cl->opt.region = cl->opt.ca_bundle = NULL;
+    cl->opt.endpoint_url = cl->opt.region = cl->opt.ca_bundle = cl->opt.request_payer = NULL;
     *out = cl;
     return URESTORE_OK;
 fail:
@@ -372,6 +375,7 @@ static void s_teardown(struct urestore_client *cl)
         free(t->target);
         free(t->tmp_path);
         free(t->mbuf);
+        for (unsigned k = 0; k < t->nparts; k++) EVP_MD_CTX_free(t->parts[k].md5);
         if (t->parts != &t->first) free(t->parts);
     }
     free(cl->tasks);

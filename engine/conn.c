@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <openssl/evp.h>
 
 #include "engine/engine.h"
 
@@ -181,7 +184,7 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
      * the (idle) plaintext scratch instead, and let the ciphertext queue behind it. */
     char range[64], *w = c->tls ? c->pbuf : c->sbuf;
     size_t wcap = c->tls ? c->pcap : c->scap;
-    const char *extra[3][2];
+    const char *extra[4][2];
     size_t nextra = 0;
 
     c->part = p;
@@ -194,7 +197,10 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
     c->last_ms = ur_now_ms();
     ur_http_resp_init(&c->resp);
     if (p->len != 0 && !t->mem) {
-        snprintf(range, sizeof(range), "bytes=%llu-%llu", (unsigned long long)first, (unsigned long long)last);
+        if (p->len < 0 && cl->verify_md5) /* the whole object in one response, so its MD5 can stream */
+            snprintf(range, sizeof(range), "bytes=%llu-", (unsigned long long)first);
+        else
+            snprintf(range, sizeof(range), "bytes=%llu-%llu", (unsigned long long)first, (unsigned long long)last);
         extra[nextra][0] = "range";
         extra[nextra++][1] = range;
     }
@@ -206,6 +212,10 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
         /* Ask for the object's checksum: sent (and verified) when the response is the whole object. */
         extra[nextra][0] = "x-amz-checksum-mode";
         extra[nextra++][1] = "ENABLED";
+    }
+    if (cl->request_payer[0]) {
+        extra[nextra][0] = "x-amz-request-payer";
+        extra[nextra++][1] = cl->request_payer;
     }
     int n = snprintf(w, wcap, "GET %s%s%s HTTP/1.1\r\n", t->target, t->query ? "?" : "", t->query ? t->query : "");
     int h = n > 0 && (size_t)n < wcap
@@ -277,11 +287,27 @@ static void s_response_done(struct ur_conn *c, urestore_status st, const char *m
         ur_conn_close(c, 0, NULL);
 }
 
+/* --verify-md5: the object's MD5 against its single-part ETag. True (and the task failed) on mismatch. */
+static bool s_md5_mismatch(struct ur_part *p)
+{
+    unsigned char md[16];
+    unsigned len = 0;
+    char hex[40];
+    EVP_DigestFinal_ex(p->md5, md, &len);
+    for (unsigned i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    const char *etag = p->task->etag[0] == '"' ? p->task->etag + 1 : p->task->etag;
+    if (strncasecmp(etag, hex, 32) == 0) return false;
+    ur_sched_task_fail(p->task, URESTORE_E_S3, 0, "%s: MD5 mismatch (ETag %s, received %s)", p->task->in->source,
+                       p->task->etag, hex);
+    return true;
+}
+
 void ur_conn_body_got(struct ur_conn *c, size_t n)
 {
     struct ur_part *p = c->part;
     struct ur_buf *b = p->buf;
     if (p->crc_on) p->crc = (uint32_t)crc32(p->crc, (const unsigned char *)b->data + b->len, (uInt)n);
+    if (p->md5) EVP_DigestUpdate(p->md5, b->data + b->len, n);
     b->len += (uint32_t)n;
     p->got += n;
     c->body_left -= (int64_t)n;
@@ -298,6 +324,7 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
                                p->crc_want, p->crc);
             return;
         }
+        if (p->md5 && s_md5_mismatch(p)) return;
         p->received = true;
         s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);
     }

@@ -130,6 +130,7 @@ struct ur_part {
     struct ur_pace *pace;        /* its prefix's pacing */
     int64_t retry_after_ms;      /* the server's x-amz-retry-after for the failure being recorded */
     bool crc_on;                 /* the response carries the whole object's x-amz-checksum-crc32 */
+    struct evp_md_ctx_st *md5;   /* --verify-md5: running MD5 of the whole object, else NULL */
     uint32_t crc, crc_want;
     struct ur_conn *conn;
 };
@@ -233,6 +234,8 @@ struct urestore_client {
     int retries;
     uint64_t stall_ms;           /* no progress this long on a busy connection: reconnect and resume */
     uint64_t connect_ms;         /* connect + handshake */
+    bool verify_md5;
+    char request_payer[32];      /* "" when not sent */
     uint64_t first_byte_ms;      /* request sent → first byte */
     int cancel_fd;               /* eventfd written by urestore_cancel */
     volatile int cancelled;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "engine/engine.h"
 
 /* Backoff before retry k (k from 1): full jitter over min(cap, base * 2^k) (AWS's advice). Throttles
@@ -268,6 +270,20 @@ static void s_crc_setup(struct ur_part *p, const struct ur_http_resp *r)
     }
 }
 
+/* --verify-md5: a single-part ETag is the MD5 of the object; stream it over the one response. */
+static void s_md5_setup(struct urestore_client *cl, struct ur_part *p)
+{
+    const char *e = p->task->etag;
+    size_t n = strlen(e);
+    if (!cl->verify_md5 || p->md5 || p->off != 0 || p->got != 0 || p->len != p->task->size) return;
+    if (n != 34 || e[0] != '"' || e[33] != '"' || strspn(e + 1, "0123456789abcdefABCDEF") != 32) return;
+    p->md5 = EVP_MD_CTX_new();
+    if (p->md5 && !EVP_DigestInit_ex(p->md5, EVP_md5(), NULL)) {
+        EVP_MD_CTX_free(p->md5);
+        p->md5 = NULL;
+    }
+}
+
 int ur_sched_headers(struct ur_conn *c)
 {
     struct ur_part *p = c->part;
@@ -311,6 +327,7 @@ int ur_sched_headers(struct ur_conn *c)
         p->len = r->content_length;
         ur_sink_size_known(cl, t);
         s_crc_setup(p, r);
+        s_md5_setup(cl, p);
         return 0;
     }
     /* 206: the range must be what we asked for. */
@@ -335,6 +352,7 @@ int ur_sched_headers(struct ur_conn *c)
         return -1;
     }
     s_crc_setup(p, r);
+    s_md5_setup(cl, p);
     return 0;
 }
 

@@ -75,6 +75,13 @@ struct urestore_options {
     unsigned connect_timeout_ms;     /* TCP connect + TLS handshake. 0: 10 s */
     unsigned first_byte_timeout_ms;  /* request sent → first response byte. 0: 30 s (S3 can be slow) */
     unsigned stall_timeout_ms;       /* no body byte for this long mid-response. 0: 20 s */
+
+    /* Nonzero: fetch each object in one response and check its MD5 against a single-part ETag (32 hex
+     * digits; multipart "-N" ETags are not MD5s and are not checked). Costs parallelism on large
+     * objects and ~1.6 CPU-s per GiB: off by default. */
+    int verify_md5;
+    /* "requester": send x-amz-request-payer so requester-pays buckets answer. NULL: not sent. */
+    const char *request_payer;
 };
 
 /* One copy. source: "s3://BUCKET/KEY" (s3a:// and s3p:// too). destination: a local file path; parent

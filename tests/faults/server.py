@@ -26,6 +26,8 @@ parameters, where "after" counts body bytes sent before the fault strikes (defau
     bad_chunk [status=500]        a chunked response whose chunk size is not hex
     change                        the object gets new bytes and a new ETag before this request is served
     slow [rate=1048576]           send the body at RATE bytes per second
+    corrupt                       flip one byte in the middle of the body; headers as usual
+    crc32 [wrong]                 send x-amz-checksum-crc32 of the whole object (deliberately wrong)
 
 Every request is logged to --log as one tab-separated line:
     ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length
@@ -34,6 +36,7 @@ counts the bytes handed to the kernel before a fault closed the connection).
 """
 
 import argparse
+import base64
 import os
 import signal
 import socket
@@ -43,6 +46,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
@@ -215,12 +219,28 @@ class Handler(BaseHTTPRequestHandler):
             resp = self.list_objects(bucket, query, path)
         else:
             resp = self.respond(bucket, key, path, rng_hdr)
+        if fault in ("corrupt", "crc32") and resp.status in (200, 206):
+            resp = self.integrity_fault(resp, fault, params, bucket, key)
         try:
             sent = self.deliver(resp, fault, params, head_only)
         except Closed as e:
             sent = e.args[0] if e.args else 0
         srv.log(self, resp.status if fault not in ("drop_request", "bad_status") else 0, fault or "-", sent,
                 len(resp.body))
+
+    def integrity_fault(self, resp, fault, params, bucket, key):
+        """corrupt: flip one body byte, headers untouched. crc32: send the whole object's
+        x-amz-checksum-crc32 (as S3 does with x-amz-checksum-mode: ENABLED), wrong when "wrong" is set."""
+        if fault == "corrupt" and resp.body:
+            body = bytearray(resp.body)
+            body[len(body) // 2] ^= 0xFF
+            return Response(resp.status, resp.headers, bytes(body))
+        if fault == "crc32":
+            size, _, read = self.server.store.open(bucket, key)
+            crc = zlib.crc32(read(0, size)) ^ (0xFFFFFFFF if params.get("wrong") else 0)
+            value = base64.b64encode(struct.pack(">I", crc)).decode()
+            return Response(resp.status, resp.headers + [("x-amz-checksum-crc32", value)], resp.body)
+        return resp
 
     def error(self, status, resource, code=None, message=None):
         c, m = ERRORS.get(status, ("Error", "Error"))
@@ -289,7 +309,7 @@ class Handler(BaseHTTPRequestHandler):
         body = b"" if head_only else resp.body
         after = int(params.get("after", len(body) // 2))
         after = max(0, min(after, len(body)))
-        if fault in (None, "change", "throttle"):
+        if fault in (None, "change", "throttle", "corrupt", "crc32"):  # the last two changed resp already
             self.send(resp.head() + body)
             return len(body)
         if fault in ("reset", "truncate", "tls_no_close_notify"):

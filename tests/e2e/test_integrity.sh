@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Integrity checks that need a server that lies: a body byte flipped in transit is caught by --verify-md5
+# against a single-part ETag, and a wrong x-amz-checksum-crc32 is caught on every download that carries
+# the whole object. Either way: an ERROR line naming the object, exit 1, no file, no temporary file.
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=../faults/lib.sh
+. "$REPO/tests/faults/lib.sh"
+fault_init integrity
+
+fault_object small.bin 70000
+fault_object tiny.bin 1
+
+for scheme in http https; do
+    fault_endpoint "$scheme"
+    out=$T/$scheme
+
+    # A correct CRC32 is accepted; a wrong one fails the copy and leaves nothing.
+    fault_rules '{"rules":[{"key":"small.bin","on":"all","fault":"crc32"}]}'
+    ur_capture "${EP[@]}" -r 0 cp "s3://$BUCKET/small.bin" "$out/good"
+    assert_rc 0 "right x-amz-checksum-crc32 ($scheme)"
+    assert_same "$FS_ROOT/$BUCKET/small.bin" "$out/good"
+    fault_rules '{"rules":[{"key":"small.bin","on":"all","fault":"crc32","wrong":true}]}'
+    ur_capture "${EP[@]}" -r 0 cp "s3://$BUCKET/small.bin" "$out/badcrc"
+    assert_rc 1 "wrong x-amz-checksum-crc32 ($scheme)"
+    grep -q 'CRC32 mismatch' "$UR_ERR" || fail "no CRC32 mismatch in: $(cat "$UR_ERR")"
+    [ ! -e "$out/badcrc" ] || fail "a file that failed its CRC32 was left under its final name"
+
+    # A flipped byte: undetectable by length alone, caught by --verify-md5 (single-part ETag = MD5).
+    fault_rules '{"rules":[{"key":"small.bin","on":"all","fault":"corrupt"},{"key":"tiny.bin","on":"all","fault":"corrupt"}]}'
+    for k in small.bin tiny.bin; do
+        ur_capture "${EP[@]}" -r 0 --verify-md5 cp "s3://$BUCKET/$k" "$out/md5-$k"
+        assert_rc 1 "--verify-md5 on a corrupted body of $k ($scheme)"
+        grep -q 'MD5 mismatch' "$UR_ERR" || fail "no MD5 mismatch in: $(cat "$UR_ERR")"
+        [ ! -e "$out/md5-$k" ] || fail "a corrupted $k was left under its final name"
+    done
+    # The same object, uncorrupted, passes --verify-md5.
+    fault_rules '{"rules":[]}'
+    ur_capture "${EP[@]}" -r 0 --verify-md5 cp "s3://$BUCKET/small.bin" "$out/md5-ok"
+    assert_rc 0 "--verify-md5 on an intact object ($scheme)"
+    assert_same "$FS_ROOT/$BUCKET/small.bin" "$out/md5-ok"
+    assert_no_temp_files "$T"
+done
+e2e_pass
