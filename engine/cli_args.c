@@ -39,6 +39,9 @@ int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err,
         {"request-payer", NULL, UR_CLI_FLAG_STR, &g->request_payer, NULL},
         {"use-list-objects-v1", NULL, UR_CLI_FLAG_BOOL, &g->use_list_objects_v1, NULL},
         {"verify-md5", NULL, UR_CLI_FLAG_BOOL, &g->verify_md5, NULL},
+        {"connect-timeout", NULL, UR_CLI_FLAG_INT, &g->connect_timeout_s, NULL},
+        {"first-byte-timeout", NULL, UR_CLI_FLAG_INT, &g->first_byte_timeout_s, NULL},
+        {"stall-timeout", NULL, UR_CLI_FLAG_INT, &g->stall_timeout_s, NULL},
         {"help", "h", UR_CLI_FLAG_BOOL, &g->help, NULL},
         {"version", NULL, UR_CLI_FLAG_BOOL, &g->version, NULL},
     };
@@ -75,6 +78,11 @@ int ur_cli_args_resolve(struct ur_cli_global *g, char *err, size_t errlen)
     if (g->credentials_file && !*g->credentials_file) g->credentials_file = NULL;
     if (g->profile && !*g->profile) g->profile = NULL;
 
+    if (g->connect_timeout_s < 0 || g->connect_timeout_s > 86400 || g->first_byte_timeout_s < 0 ||
+        g->first_byte_timeout_s > 86400 || g->stall_timeout_s < 0 || g->stall_timeout_s > 86400) {
+        snprintf(err, errlen, "timeouts are whole seconds from 1 to 86400 (0: default)");
+        return -EINVAL;
+    }
     if (g->retry_count < 0) {
         snprintf(err, errlen, "retry count cannot be a negative value");
         return -EINVAL;
@@ -109,6 +117,10 @@ void ur_cli_args_options(const struct ur_cli_global *g, struct urestore_options 
     o->no_verify_tls = g->no_verify_ssl;
     o->anonymous = g->no_sign_request;
     o->verify_md5 = g->verify_md5;
+    /* Seconds on the command line, milliseconds in the ABI; 0 keeps the library's default. */
+    o->connect_timeout_ms = (unsigned)(g->connect_timeout_s * 1000);
+    o->first_byte_timeout_ms = (unsigned)(g->first_byte_timeout_s * 1000);
+    o->stall_timeout_ms = (unsigned)(g->stall_timeout_s * 1000);
     o->request_payer = g->request_payer;
     /* s5cmd's -r N means N retries, so -r 0 (Flink's default args) means none at all; the ABI's 0 means
      * "default", hence the explicit constant. */

@@ -19,6 +19,7 @@ enum ur_cli_log { UR_CLI_LOG_TRACE, UR_CLI_LOG_DEBUG, UR_CLI_LOG_INFO, UR_CLI_LO
 struct ur_cli_global {
     long long retry_count; /* -r/--retry-count */
     long long numworkers;  /* --numworkers */
+    long long connect_timeout_s, first_byte_timeout_s, stall_timeout_s; /* 0: the library's default */
     bool numworkers_set;
     const char *endpoint_url;     /* --endpoint-url, else $S3_ENDPOINT_URL; NULL: AWS */
     const char *region;           /* $AWS_REGION, else $AWS_DEFAULT_REGION; NULL: us-east-1 */

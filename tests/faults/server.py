@@ -20,6 +20,7 @@ parameters, where "after" counts body bytes sent before the fault strikes (defau
     stall [after, seconds=5]      send, pause, then send the rest
     close_after [delay=0]         a normal keep-alive response, then close the idle connection
     drop_request                  read the request, close without a byte of response
+    silence [seconds=5]           read the request, send nothing for SECONDS, then answer normally
     bad_status [variant]          malformed status line (variants: garbage, code, version, nocrlf)
     bad_header [variant]          malformed header (nocolon, badlength, twolengths, spacename, ctl)
     huge_headers [bytes=70000]    a header block larger than 64 KiB before a normal body
@@ -309,8 +310,10 @@ class Handler(BaseHTTPRequestHandler):
         body = b"" if head_only else resp.body
         after = int(params.get("after", len(body) // 2))
         after = max(0, min(after, len(body)))
-        if fault in (None, "change", "throttle", "corrupt", "crc32"):  # the last two changed resp already
-            self.send(resp.head() + body)
+        if fault == "silence":  # read the request, say nothing for a while, then answer normally
+            time.sleep(float(params.get("seconds", 5)))
+        if fault in (None, "change", "throttle", "corrupt", "crc32", "silence"):
+            self.send(resp.head() + body)  # corrupt and crc32 changed resp already
             return len(body)
         if fault in ("reset", "truncate", "tls_no_close_notify"):
             self.send(resp.head() + body[:after])
