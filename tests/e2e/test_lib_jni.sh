@@ -27,7 +27,7 @@ if ! find_jdk; then
 fi
 lib=$BUILD_DIR/liburestore.so.1
 # A JVM cannot load an ASan-instrumented JNI library unless libasan is preloaded into java itself.
-if ldd "$lib" | grep -q libasan; then skip "ASan build: the JVM cannot load an ASan JNI library"; fi
+if grep -q libasan <<<"$(ldd "$lib")"; then skip "ASan build: the JVM cannot load an ASan JNI library"; fi
 [ -f "$lib" ] || fail "$lib not built (make)"
 
 # The glue links the library by its soname, as an installed one would be.

@@ -42,14 +42,15 @@ static_libs=$(pc --static --libs urestore)
 # shellcheck disable=SC2086 # pkg-config output is a list of words
 cc -std=c11 -Wall -Wextra -Werror -o "$T/copy_batch" "$REPO/tests/abi/copy_batch.c" $cflags $libs \
     -Wl,-rpath,"$root/usr/lib" || fail "copy_batch.c does not build with pkg-config's flags"
-readelf -d "$T/copy_batch" | grep -q 'NEEDED.*\[liburestore\.so\.1\]' || fail "copy_batch does not need liburestore.so.1"
-ldd "$T/copy_batch" | grep -q "liburestore.so.1 => $root/usr/lib/liburestore.so.1" ||
+grep -q 'NEEDED.*\[liburestore\.so\.1\]' <<<"$(readelf -d "$T/copy_batch")" || fail "copy_batch does not need liburestore.so.1"
+# (grep reads a here-string, not a pipe: with pipefail, grep -q quitting early would SIGPIPE ldd)
+grep -qF "liburestore.so.1 => $root/usr/lib/liburestore.so.1" <<<"$(ldd "$T/copy_batch")" ||
     fail "copy_batch does not load the installed liburestore.so.1: $(ldd "$T/copy_batch" | grep urestore)"
 # Static: the archive plus Libs.private must be enough.
 # shellcheck disable=SC2086
 cc -std=c11 -Wall -Wextra -Werror -o "$T/copy_batch_static" "$REPO/tests/abi/copy_batch.c" $cflags \
     ${static_libs/-lurestore/-l:liburestore.a} || fail "copy_batch.c does not link statically with Libs.private"
-if ldd "$T/copy_batch_static" | grep -q liburestore; then fail "the static build still needs liburestore.so"; fi
+if grep -q liburestore <<<"$(ldd "$T/copy_batch_static")"; then fail "the static build still needs liburestore.so"; fi
 
 # A batch: sizes around the part and buffer boundaries, one multipart object, one missing key.
 sizes=(0 1 4096 1048577 $((9 * MiB + 5)) 300000)
