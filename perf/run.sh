@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --no-floor) floor=0 ;;
     --no-deps) deps=0 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "perf/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
