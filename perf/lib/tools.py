@@ -14,7 +14,7 @@ import shutil
 AK, SK, REGION = "AKIDURESTOREPERF", "urestore-perf-secret-key", "us-east-1"
 BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC"}
 
-# name -> (description shown in the tables, peer or not)
+# name -> what it runs (README has the full commands)
 TOOLS = {
     "urestore": "urestore run CMDFILE (cp lines)",
     "curl-seq": "curl 7.88 sequential, one config file, --aws-sigv4",
