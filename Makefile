@@ -73,14 +73,15 @@ e2e: deps all
 demo: deps all
 	@bash tests/servers/demo.sh
 
+# UR_BIN: measure the binary of this build (make BUILD=… perf measures that build's).
 perf: deps all
-	@bash perf/run.sh $(PERFARGS)
+	@UR_BIN=$(BUILD)/urestore bash perf/run.sh $(if $(NET),--net $(NET)) $(PERFARGS)
 
 perf-smoke: deps all
-	@bash perf/run.sh --smoke
+	@UR_BIN=$(BUILD)/urestore bash perf/run.sh --smoke
 
 perf-check: deps all
-	@bash perf/run.sh --check
+	@UR_BIN=$(BUILD)/urestore bash perf/run.sh --check
 
 format:
 	clang-format -i $(wildcard engine/*.[ch] http/*.[ch] s3/*.[ch] tests/unit/*.[ch])
