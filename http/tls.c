@@ -8,6 +8,7 @@
  * Errors: every call into OpenSSL starts with an empty per-thread error queue and leaves it empty, so a
  * message always belongs to the connection it is reported on (one thread serves all connections). */
 #include "http/tls.h"
+#include "http/tls_rec.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,12 +52,49 @@ struct ur_tls {
     unsigned char *out; /* ciphertext to send: out[out_off .. out_len) */
     size_t out_off, out_len, out_cap;
     int failed;       /* sticky -errno once the session failed */
+    /* The fast read path (tls_rec.c): records are counted as OpenSSL consumes them so that, once it has
+     * done the handshake and the first records, decryption can continue here at the right number. */
+    unsigned char c_hdr[5];
+    size_t c_hdr_have, c_left;   /* inside a header / bytes of body left */
+    uint64_t c_records;          /* whole records consumed by OpenSSL */
+    uint64_t hs_records;         /* ... of which before the handshake completed */
+    unsigned char secret[EVP_MAX_MD_SIZE]; /* the server's application traffic secret (keylog) */
+    size_t secret_len;
+    bool app_seen;               /* OpenSSL has returned application data */
+    bool fast;                   /* reads go through rec */
+    struct ur_tls_rec rec;
     bool established; /* handshake done and no failure since: the session may be resumed */
     char host[S_HOST_MAX];
     char err[S_HOST_MAX + 128]; /* room for a message that names the host */
 };
 
 /* ---- input BIO: reads the lent bytes ------------------------------------------------------------------ */
+
+/* Follows record boundaries in the bytes OpenSSL consumes (read_ahead is off, so it reads whole
+ * records, header then body, and never past the one it needs). */
+static void s_count_records(struct ur_tls *t, const unsigned char *p, size_t n)
+{
+    while (n) {
+        if (t->c_left == 0) {
+            size_t k = 5 - t->c_hdr_have;
+            if (k > n) k = n;
+            memcpy(t->c_hdr + t->c_hdr_have, p, k);
+            t->c_hdr_have += k;
+            p += k;
+            n -= k;
+            if (t->c_hdr_have < 5) return;
+            t->c_hdr_have = 0;
+            t->c_left = (size_t)t->c_hdr[3] << 8 | t->c_hdr[4];
+            if (t->c_left == 0) t->c_records++;
+        } else {
+            size_t k = n < t->c_left ? n : t->c_left;
+            t->c_left -= k;
+            p += k;
+            n -= k;
+            if (t->c_left == 0) t->c_records++;
+        }
+    }
+}
 
 static int s_in_read(BIO *b, char *dst, size_t want, size_t *got)
 {
@@ -69,6 +107,7 @@ static int s_in_read(BIO *b, char *dst, size_t want, size_t *got)
     }
     size_t n = want < t->in_len ? want : t->in_len;
     memcpy(dst, t->in, n);
+    s_count_records(t, t->in, n);
     t->in += n;
     t->in_len -= n;
     *got = n;
@@ -185,6 +224,44 @@ static int s_on_new_session(SSL *ssl, SSL_SESSION *sess)
     return 1;
 }
 
+/* TLS 1.3 traffic secrets arrive through the key-log hook; only the server's application secret is kept,
+ * in memory, for the fast read path. Nothing is logged. */
+static void s_on_keylog(const SSL *ssl, const char *line)
+{
+    static const char label[] = "SERVER_TRAFFIC_SECRET_0 ";
+    struct ur_tls *t = SSL_get_ex_data(ssl, s_ex_index);
+    if (!t || strncmp(line, label, sizeof(label) - 1) != 0) return;
+    const char *hex = strchr(line + sizeof(label) - 1, ' ');
+    if (!hex) return;
+    hex++;
+    size_t n = strlen(hex) / 2;
+    if (n > sizeof(t->secret)) return;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) return;
+        t->secret[i] = (unsigned char)v;
+    }
+    t->secret_len = n;
+}
+
+/* Switches reads to tls_rec.c when that is safe: TLS 1.3 with AES-GCM, OpenSSL has returned data (so
+ * the session tickets that follow the handshake went through it), holds no plaintext, and stopped at a
+ * record boundary. Until then, and for TLS 1.2 or ChaCha20, OpenSSL reads. */
+static void s_maybe_go_fast(struct ur_tls *t)
+{
+    if (t->fast || !t->app_seen || !t->secret_len || t->c_left || t->c_hdr_have || SSL_pending(t->ssl)) return;
+    if (SSL_version(t->ssl) != TLS1_3_VERSION) return;
+    const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
+    uint32_t id = c ? SSL_CIPHER_get_id(c) : 0;
+    const EVP_CIPHER *cipher = id == 0x03001301 ? EVP_aes_128_gcm() : id == 0x03001302 ? EVP_aes_256_gcm() : NULL;
+    const EVP_MD *md = id == 0x03001301 ? EVP_sha256() : EVP_sha384();
+    if (!cipher) return;
+    if (ur_tls_rec_init(&t->rec, cipher, md, t->secret, t->secret_len, t->c_records - t->hs_records) == 0)
+        t->fast = true;
+    OPENSSL_cleanse(t->secret, sizeof(t->secret));
+    t->secret_len = 0;
+}
+
 /* ---- errors ----------------------------------------------------------------------------------------- */
 
 /* Puts the OpenSSL error queue's first reason (the root cause) and the verify result into t->err, then
@@ -262,6 +339,7 @@ struct ur_tls_ctx *ur_tls_ctx_new(const struct ur_tls_config *cfg, char *err, si
 
     SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(c, s_on_new_session);
+    SSL_CTX_set_keylog_callback(c, s_on_keylog);
 
     if (verify) {
         SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
@@ -310,6 +388,12 @@ void ur_tls_ctx_free(struct ur_tls_ctx *ctx)
  * an established connection is declared shut down first. */
 static void s_ssl_free(struct ur_tls *t)
 {
+    if (t->fast) ur_tls_rec_free(&t->rec);
+    t->fast = t->app_seen = false;
+    t->c_hdr_have = t->c_left = 0;
+    t->c_records = t->hs_records = 0;
+    OPENSSL_cleanse(t->secret, sizeof(t->secret));
+    t->secret_len = 0;
     if (!t->ssl) return;
     if (t->established) SSL_set_shutdown(t->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     SSL_free(t->ssl);
@@ -431,6 +515,9 @@ int ur_tls_handshake(struct ur_tls *t)
     int r = SSL_do_handshake(t->ssl);
     if (r == 1) {
         t->established = true;
+        /* From here on the server's records are under its application keys. */
+        t->hs_records = t->c_records;
+        if (t->c_left || t->c_hdr_have) t->secret_len = 0; /* not at a boundary: no fast path */
         return 0;
     }
     int e = SSL_get_error(t->ssl, r);
@@ -445,6 +532,15 @@ ssize_t ur_tls_read(struct ur_tls *t, void *dst, size_t cap)
 {
     if (t->failed) return t->failed;
     if (!t->ssl || cap == 0) return -EINVAL;
+    if (t->fast) {
+        const char *why = "";
+        ssize_t n = ur_tls_rec_read(&t->rec, &t->in, &t->in_len, dst, cap, &why);
+        if (n == -EPROTO) {
+            snprintf(t->err, sizeof t->err, "%s", why);
+            t->failed = -EPROTO;
+        }
+        return n;
+    }
     ERR_clear_error();
     /* SSL_read_ex returns at most one record (16 KiB) per call: loop until dst is full or the lent
      * input runs out, so one call fills a multi-megabyte sink buffer. */
@@ -455,6 +551,13 @@ ssize_t ur_tls_read(struct ur_tls *t, void *dst, size_t cap)
         int r = SSL_read_ex(t->ssl, d + total, cap - total, &got);
         if (r == 1) {
             total += got;
+            t->app_seen = true;
+            s_maybe_go_fast(t);
+            if (t->fast) {
+                ssize_t more = total < cap ? ur_tls_read(t, d + total, cap - total) : 0;
+                if (more > 0) total += (size_t)more;
+                return (ssize_t)total;
+            }
             continue;
         }
         int e = SSL_get_error(t->ssl, r);
@@ -475,6 +578,7 @@ ssize_t ur_tls_read(struct ur_tls *t, void *dst, size_t cap)
 
 size_t ur_tls_buffered(const struct ur_tls *t)
 {
+    if (t->fast) return ur_tls_rec_buffered(&t->rec);
     return t->ssl ? (size_t)SSL_pending(t->ssl) : 0;
 }
 
