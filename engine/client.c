@@ -109,6 +109,9 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     cl->stall_ms = cl->opt.stall_timeout_ms ? cl->opt.stall_timeout_ms : UR_DEFAULT_STALL_MS;
     cl->connect_ms = cl->opt.connect_timeout_ms ? cl->opt.connect_timeout_ms : UR_DEFAULT_CONNECT_MS;
     cl->first_byte_ms = cl->opt.first_byte_timeout_ms ? cl->opt.first_byte_timeout_ms : UR_DEFAULT_FIRST_BYTE_MS;
+    /* Jitter seed: clients started together must not retry in lockstep. */
+    cl->rng = ((uint64_t)getpid() << 32) ^ ur_now_ms() ^ (uint64_t)(uintptr_t)cl;
+    if (!cl->rng) cl->rng = 1;
     cl->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (cl->cancel_fd < 0) goto fail;
     /* Wipe the caller's view of secrets from our copy of the options: only creds keeps them. */

@@ -263,6 +263,7 @@ struct urestore_client {
     const char *list_query;      /* set while ur_client_list runs a page */
     struct ur_pace pace[UR_PACE_SLOTS];
     uint64_t wake_ms;            /* a deferred part (backoff or pacing) may go at this time: kick then */
+    uint64_t rng;                /* backoff jitter (sched.c), never 0 */
 };
 
 /* client.c: one batch through the loop; *page gets a listing page's body (list_query set) */

@@ -25,11 +25,23 @@
  * after this many in a row so a throttled prefix with 10,000 queued parts costs a bounded scan. */
 #define UR_SCAN_DEFERRED_MAX 256
 
-static uint64_t s_backoff_ms(unsigned attempt, uint64_t base)
+/* The client's own generator (xorshift64*): libc's random() is process-wide state the library must not
+ * touch, and jitter needs no cryptographic quality. */
+static uint64_t s_rand(struct urestore_client *cl)
+{
+    uint64_t x = cl->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    cl->rng = x;
+    return x * 2685821657736338717ull;
+}
+
+static uint64_t s_backoff_ms(struct urestore_client *cl, unsigned attempt, uint64_t base)
 {
     uint64_t ceil = base << (attempt < 10 ? attempt : 10);
     if (ceil > UR_BACKOFF_CAP_MS) ceil = UR_BACKOFF_CAP_MS;
-    return (uint64_t)random() % (ceil + 1);
+    return s_rand(cl) % (ceil + 1);
 }
 
 /* ---- pacing per prefix ------------------------------------------------------------------------------ */
@@ -151,7 +163,7 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
     h->budget -= cost;
     p->attempts++;
     p->retry = true;
-    uint64_t delay = s_backoff_ms(p->attempts, retry == UR_RETRY_THROTTLE ? UR_THROTTLE_BASE_MS : UR_BACKOFF_BASE_MS);
+    uint64_t delay = s_backoff_ms(cl, p->attempts, retry == UR_RETRY_THROTTLE ? UR_THROTTLE_BASE_MS : UR_BACKOFF_BASE_MS);
     if (p->retry_after_ms > 0 && (uint64_t)p->retry_after_ms > delay) delay = (uint64_t)p->retry_after_ms;
     p->retry_after_ms = 0;
     p->not_before_ms = now + delay;

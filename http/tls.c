@@ -11,6 +11,7 @@
 #include "http/tls_rec.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,7 +203,14 @@ static void s_slot_drop(struct ur_tls_ctx *ctx, const char *host)
     }
 }
 
+/* Allocated once per process: several clients may start in several threads at once. */
 static int s_ex_index = -1;
+static pthread_once_t s_ex_once = PTHREAD_ONCE_INIT;
+
+static void s_ex_init(void)
+{
+    s_ex_index = SSL_get_ex_new_index(0, "ur_tls", NULL, NULL, NULL);
+}
 
 /* OpenSSL hands over every new session: at the end of a TLS 1.2 handshake, and for TLS 1.3 whenever a
  * ticket arrives, i.e. after the handshake, during ur_tls_read. Returning 1 keeps the reference. */
@@ -307,7 +315,7 @@ struct ur_tls_ctx *ur_tls_ctx_new(const struct ur_tls_config *cfg, char *err, si
     const char *what = "out of memory";
 
     ERR_clear_error();
-    if (s_ex_index < 0) s_ex_index = SSL_get_ex_new_index(0, "ur_tls", NULL, NULL, NULL);
+    pthread_once(&s_ex_once, s_ex_init);
     struct ur_tls_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx || s_ex_index < 0) goto fail;
     ctx->verify = verify;
