@@ -9,10 +9,15 @@ make_file "$T/src/big" "$size"
 put_object_multipart "$BUCKET" big "$T/src/big"
 for i in 1 2 3 4 5 6; do run_line --part-size 8 "s3://$BUCKET/big" "$T/out/big$i"; done >"$T/tasks.txt"
 
-UR_OUT=$T/.sigterm.out UR_ERR=$T/.sigterm.err UR_LAST_CMD="urestore run $T/tasks.txt (SIGTERM after 0.3 s)"
+UR_OUT=$T/.sigterm.out UR_ERR=$T/.sigterm.err UR_LAST_CMD="urestore run $T/tasks.txt (SIGTERM mid-transfer)"
 ur --endpoint-url "$UR_S3_HTTPS" --ca-bundle "$UR_CA_FILE" run "$T/tasks.txt" >"$UR_OUT" 2>"$UR_ERR" &
 pid=$!
-sleep 0.3
+# Signal once the restore is under way (a temporary file exists), not after a fixed delay: under
+# valgrind the client needs seconds to start, and a signal before its handlers exist proves nothing.
+for _ in $(seq 1 300); do
+    [ -z "$(find "$T/out" -name '.*.urestore-*' 2>/dev/null | head -n 1)" ] || break
+    sleep 0.05
+done
 # The background job runs timeout(1) (which env exec'd), and timeout forwards SIGTERM to the client.
 kill -TERM "$(pgrep -P "$pid" | head -n 1)" 2>/dev/null || true
 t0=$(date +%s%3N)
