@@ -78,6 +78,14 @@ static void s_fail(struct ur_conn *c, int err, const char *fmt, const char *deta
 
 /* ---- sending ---------------------------------------------------------------------------------------- */
 
+static void s_send_buffered(struct ur_conn *c)
+{
+    if (c->send_armed || c->s_len == 0) return;
+    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_send);
+    io_uring_prep_send(sqe, c->fd, c->sbuf + c->s_off, c->s_len - c->s_off, MSG_NOSIGNAL);
+    c->send_armed = true;
+}
+
 static void s_on_send(struct ur_op *op, int res, uint32_t flags)
 {
     (void)flags;
@@ -87,23 +95,11 @@ static void s_on_send(struct ur_op *op, int res, uint32_t flags)
     if (res < 0) return s_fail(c, res, "send to %s: %s", strerror(-res));
     c->s_off += (size_t)res;
     c->last_ms = ur_now_ms();
-    if (c->s_off < c->s_len) {
-        struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_send);
-        io_uring_prep_send(sqe, c->fd, c->sbuf + c->s_off, c->s_len - c->s_off, MSG_NOSIGNAL);
-        c->send_armed = true;
-        return;
-    }
+    if (c->s_off < c->s_len) return s_send_buffered(c); /* a short send: the rest */
     c->s_off = c->s_len = 0;
     s_pump(c); /* TLS may have more output queued */
 }
 
-static void s_send_buffered(struct ur_conn *c)
-{
-    if (c->send_armed || c->s_len == 0) return;
-    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_send);
-    io_uring_prep_send(sqe, c->fd, c->sbuf + c->s_off, c->s_len - c->s_off, MSG_NOSIGNAL);
-    c->send_armed = true;
-}
 
 /* Moves TLS output into sbuf (the BIO's memory may move while a SEND is in flight) and sends it. */
 static void s_flush_tls(struct ur_conn *c)
