@@ -145,7 +145,6 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
     if (retry == UR_RETRY_FREE) {
         if (p->free_retries < 3) {
             p->free_retries++;
-            p->retry = true;
             return;
         }
         retry = UR_RETRY_TRANSIENT;
@@ -162,7 +161,6 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
     }
     h->budget -= cost;
     p->attempts++;
-    p->retry = true;
     uint64_t delay = s_backoff_ms(cl, p->attempts, retry == UR_RETRY_THROTTLE ? UR_THROTTLE_BASE_MS : UR_BACKOFF_BASE_MS);
     if (p->retry_after_ms > 0 && (uint64_t)p->retry_after_ms > delay) delay = (uint64_t)p->retry_after_ms;
     p->retry_after_ms = 0;
@@ -212,7 +210,6 @@ void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p)
     }
     /* Not received and the task goes on: the connection failed under it, or the response was an error
      * that deserves a retry. The bytes already in p->buf stay; the retry asks for the rest. */
-    p->retry = false;
     s_enqueue(cl, p, true);
     ur_sched_kick(cl);
 }
@@ -337,6 +334,7 @@ int ur_sched_headers(struct ur_conn *c)
         }
         t->size = r->content_length;
         p->len = r->content_length;
+        cl->bytes_known += (uint64_t)t->size;
         ur_sink_size_known(cl, t);
         s_crc_setup(p, r);
         s_md5_setup(cl, p);
@@ -350,6 +348,7 @@ int ur_sched_headers(struct ur_conn *c)
     }
     if (t->size < 0) {
         t->size = r->range_total;
+        cl->bytes_known += (uint64_t)t->size;
         p->len = r->range_last + 1 - (int64_t)p->off;
         if (s_plan_rest(cl, t, (uint64_t)p->len) < 0) {
             ur_sched_task_fail(t, URESTORE_E_NOMEM, 0, "%s: out of memory", t->in->source);

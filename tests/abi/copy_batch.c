@@ -1,9 +1,10 @@
 /* tests/abi/copy_batch.c — a program that uses liburestore only through its installed header and
  * pkg-config, as a third party would: copies the (SOURCE, DESTINATION) pairs of its arguments as one batch
  * and prints one line per task, "OK INDEX BYTES" or "FAIL INDEX STATUS_NAME: MESSAGE", then "callbacks
- * DONE PROGRESS" (how often on_task_done and on_progress ran). Configuration comes from the environment:
- * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, S3_ENDPOINT_URL, AWS_CA_BUNDLE. Exit status 0 when
- * every task succeeded, 1 when one failed, 2 on a usage or set-up error. */
+ * DONE PROGRESS BYTES TOTAL" (how often on_task_done and on_progress ran; the last progress figures).
+ * Configuration comes from the environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+ * S3_ENDPOINT_URL, AWS_CA_BUNDLE. Exit status 0 when every task succeeded, 1 when one failed, 2 on a usage
+ * or set-up error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 
 struct counts {
     size_t done, progress;
-    uint64_t last_bytes;
+    uint64_t last_bytes, last_total;
 };
 
 static void on_task_done(void *user, size_t index, const struct urestore_result *r)
@@ -25,9 +26,10 @@ static void on_task_done(void *user, size_t index, const struct urestore_result 
 static void on_progress(void *user, uint64_t bytes_done, uint64_t bytes_total_known, size_t tasks_done)
 {
     struct counts *c = user;
-    (void)bytes_total_known, (void)tasks_done;
+    (void)tasks_done;
     c->progress++;
     c->last_bytes = bytes_done;
+    c->last_total = bytes_total_known;
 }
 
 int main(int argc, char **argv)
@@ -84,7 +86,8 @@ int main(int argc, char **argv)
             failed = 1;
         }
     }
-    printf("callbacks %zu %zu %llu\n", counts.done, counts.progress, (unsigned long long)counts.last_bytes);
+    printf("callbacks %zu %zu %llu %llu\n", counts.done, counts.progress, (unsigned long long)counts.last_bytes,
+           (unsigned long long)counts.last_total);
     printf("copy %s\n", urestore_status_str(st));
     urestore_client_destroy(c);
     free(tasks);

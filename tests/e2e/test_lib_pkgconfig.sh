@@ -84,10 +84,11 @@ for bin in copy_batch copy_batch_static; do
         assert_stdout_line "OK $i ${sizes[$i]}"
         assert_same "$T/src/f$i" "$T/out/sub/f$i"
     done
-    read -r _ done_calls progress_calls last_bytes < <(grep '^callbacks ' "$UR_OUT")
+    read -r _ done_calls progress_calls last_bytes last_total < <(grep '^callbacks ' "$UR_OUT")
     [ "$done_calls" = "${#sizes[@]}" ] || fail "$bin: on_task_done ran $done_calls times for ${#sizes[@]} tasks"
     [ "$progress_calls" -ge 1 ] || fail "$bin: on_progress never ran"
     [ "$last_bytes" = "$total" ] || fail "$bin: the last progress said $last_bytes bytes, expected $total"
+    [ "$last_total" = "$total" ] || fail "$bin: the last progress knew of $last_total bytes in all, expected $total"
     assert_stdout_line "copy ok"
 done
 
