@@ -330,7 +330,7 @@ static int s_setup(struct urestore_client *cl, size_t n)
     uint64_t budget = cl->opt.memory_budget_bytes ? cl->opt.memory_budget_bytes : UR_DEFAULT_BUDGET;
     unsigned nbuf = (unsigned)(budget / UR_BUF_SIZE);
     if (nbuf < 4) nbuf = 4;
-    if (cl->max_conns > n * 64 && n < 1024) cl->max_conns = (unsigned)n * 64 < 4 ? 4 : (unsigned)n * 64;
+    if (cl->max_conns > n * 64 && n < 1024) cl->max_conns = (unsigned)n * 64; /* small batches: at most 64 per task */
     if (ur_loop_init(&cl->loop, UR_RING_ENTRIES) < 0) return -1;
     cl->loop_ready = true;
     if (ur_pool_init(&cl->pool, UR_BUF_SIZE, nbuf) < 0) return -1;

@@ -125,7 +125,6 @@ struct ur_part {
     bool received;               /* all bytes are in buffers */
     unsigned attempts;           /* retries used */
     unsigned free_retries;       /* retries after a reused connection died before answering */
-    bool retry;                  /* the last response or connection failed: go again on release */
     uint64_t not_before_ms;      /* retry backoff */
     struct ur_pace *pace;        /* its prefix's pacing */
     int64_t retry_after_ms;      /* the server's x-amz-retry-after for the failure being recorded */

@@ -19,7 +19,6 @@
 
 enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_CLOSE, FOP_RENAME, FOP_UNLINK };
 
-static struct urestore_client *s_cl(struct ur_task *t);
 static void s_fop_done(struct ur_op *op, int res, uint32_t flags);
 static void s_flush_pending(struct urestore_client *cl, struct ur_task *t);
 static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t);
@@ -79,7 +78,7 @@ static void s_write_done(struct ur_op *op, int res, uint32_t flags)
     struct ur_buf *b = ur_container_of(op, struct ur_buf, op);
     struct ur_part *p = b->part;
     struct ur_task *t = p->task;
-    struct urestore_client *cl = s_cl(t);
+    struct urestore_client *cl = t->cl;
     uint32_t want = t->direct ? (b->len + UR_ALIGN - 1) & ~(UR_ALIGN - 1) : b->len;
 
     t->writes--;
@@ -178,7 +177,7 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
 {
     (void)flags;
     struct ur_task *t = ur_container_of(op, struct ur_task, fop);
-    struct urestore_client *cl = s_cl(t);
+    struct urestore_client *cl = t->cl;
     int stage = t->fstage;
     t->fstage = FOP_NONE;
 
@@ -284,9 +283,4 @@ void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
         return;
     }
     s_submit_close(cl, t);
-}
-
-static struct urestore_client *s_cl(struct ur_task *t)
-{
-    return t->cl;
 }

@@ -294,13 +294,15 @@ run_line() {
     printf 'cp %s%s %s\n' "${opts[*]:+${opts[*]} }" "$(shell_quote "$1")" "$(shell_quote "$2")"
 }
 
-# endpoint_args http|https: sets the array EP to the client options that reach the server by that scheme
-# (HTTPS: the name in the certificate, trusted through --ca-bundle).
+# endpoint_args http|https [HTTP_URL HTTPS_URL CA]: sets the array EP to the client options that reach
+# the server by that scheme (HTTPS: the name in the certificate, trusted through --ca-bundle). The server
+# is radosgw unless the URLs and CA are given (the fault server's tests pass theirs).
 # shellcheck disable=SC2034 # EP is for the caller
 endpoint_args() {
+    local http=${2:-$UR_S3_HTTP} https=${3:-$UR_S3_HTTPS} ca=${4:-$UR_CA_FILE}
     case "$1" in
-    http) EP=(--endpoint-url "$UR_S3_HTTP") ;;
-    https) EP=(--endpoint-url "$UR_S3_HTTPS" --ca-bundle "$UR_CA_FILE") ;;
+    http) EP=(--endpoint-url "$http") ;;
+    https) EP=(--endpoint-url "$https" --ca-bundle "$ca") ;;
     *) fail "endpoint_args: unknown scheme $1" ;;
     esac
 }

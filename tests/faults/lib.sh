@@ -73,11 +73,7 @@ fault_server_start() {
 }
 
 fault_endpoint() {
-    case "$1" in
-    http) EP=(--endpoint-url "$FS_HTTP") ;;
-    https) EP=(--endpoint-url "$FS_HTTPS" --ca-bundle "$FS_CA") ;;
-    *) fail "fault_endpoint: unknown scheme $1" ;;
-    esac
+    endpoint_args "$1" "$FS_HTTP" "$FS_HTTPS" "$FS_CA"
 }
 
 fault_object() {
