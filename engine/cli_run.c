@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/cli_args.h"
@@ -45,23 +46,40 @@ struct ur_cli_batch {
 /* Set by the SIGINT/SIGTERM handler; the client it cancels while urestore_copy() runs. */
 static volatile sig_atomic_t s_signalled;
 static urestore_client *volatile s_client;
+static struct timespec s_signalled_at;
+
+/* One signal is often delivered twice within microseconds: timeout(1) and shells forward SIGTERM to the
+ * child and to its process group. Repeats within a second are that echo and are ignored; a later one (a
+ * user's second Ctrl-C) kills at once, leaving only temporary files. */
+#define UR_CLI_SIGNAL_ECHO_NS 1000000000LL
 
 static void s_on_signal(int sig)
 {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now); /* async-signal-safe */
+    if (s_signalled) {
+        long long dt = (now.tv_sec - s_signalled_at.tv_sec) * 1000000000LL + (now.tv_nsec - s_signalled_at.tv_nsec);
+        if (dt < UR_CLI_SIGNAL_ECHO_NS) return;
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    s_signalled_at = now;
     s_signalled = sig;
     urestore_client *c = s_client;
     if (c) urestore_cancel(c); /* async-signal-safe: writes an eventfd */
 }
 
 /* The library installs no handlers; without ours SIGTERM would kill us with temp files left behind. No
- * SA_RESTART, so a read of stdin returns EINTR; SA_RESETHAND, so a second signal kills at once. */
+ * SA_RESTART, so a read of stdin returns EINTR. Each signal blocks the other while its handler runs. */
 static void s_install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = s_on_signal;
-    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }

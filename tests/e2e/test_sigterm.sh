@@ -18,8 +18,15 @@ for _ in $(seq 1 300); do
     [ -z "$(find "$T/out" -name '.*.urestore-*' 2>/dev/null | head -n 1)" ] || break
     sleep 0.05
 done
-# The background job runs timeout(1) (which env exec'd), and timeout forwards SIGTERM to the client.
-kill -TERM "$(pgrep -P "$pid" | head -n 1)" 2>/dev/null || true
+# The background job runs timeout(1) (which env exec'd) with the client (perhaps under a wrapper) below it.
+# SIGTERM comes twice, as when a shell or timeout(1) forwards it to the child and to its process group; the
+# echo (5 ms later here, so that the two are not merged while pending) must not kill the client before it
+# has removed its temporary files.
+leaf=$pid
+while c=$(pgrep -P "$leaf" | head -n 1) && [ -n "$c" ]; do leaf=$c; done
+kill -TERM "$leaf" 2>/dev/null || true
+sleep 0.005
+kill -TERM "$leaf" 2>/dev/null || true
 t0=$(date +%s%3N)
 UR_RC=0
 wait "$pid" || UR_RC=$?
