@@ -30,7 +30,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 
 SOVERSION := 1
 
-.PHONY: all deps test unit e2e demo perf perf-smoke perf-check clean format
+.PHONY: all deps test unit e2e demo perf perf-smoke perf-check perf-scale clean format
 all: $(BUILD)/urestore $(BUILD)/liburestore.a $(BUILD)/liburestore.so.$(SOVERSION) $(TEST_BIN)
 
 deps:
@@ -82,6 +82,9 @@ perf-smoke: deps all
 
 perf-check: deps all
 	@UR_BIN=$(BUILD)/urestore bash perf/run.sh --check
+
+perf-scale: deps all
+	@UR_BIN=$(BUILD)/urestore bash perf/run.sh --scale
 
 format:
 	clang-format -i $(wildcard engine/*.[ch] http/*.[ch] s3/*.[ch] tests/unit/*.[ch])

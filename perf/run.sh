@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # urestore perf suite: client CPU per GiB against the peers, on loopback or an S3-like netns path.
 #
-#   bash perf/run.sh                      every full workload (perf/workloads/*.json but smoke-*, s3sim)
+#   bash perf/run.sh                      every full workload (perf/workloads/*.json but smoke-*, s3sim, scale-*)
 #   bash perf/run.sh --smoke              smoke-* workloads once each (+ s3sim plumbing), no thresholds
 #   bash perf/run.sh --check              big, small, flink; fail if urestore/curl-seq CPU-s/GiB ratio is
 #                                         >15 % worse than perf/baseline.json
 #   bash perf/run.sh --write-baseline     the --check run, then write perf/baseline.json (commit it on purpose)
 #   bash perf/run.sh --net s3sim          (or NET=s3sim) flink through two namespaces, 20 ms RTT, 400 Mbit/s/conn
+#   bash perf/run.sh --scale [--strict]   scale check: CPU-s/GiB over 1, 2, 8 GiB and CPU/object over 1,000,
+#                                         10,000, 50,000 objects within ±10 % (reported; --strict enforces it)
+#   bash perf/run.sh --scale-smoke        the same 16 times smaller (about 40 s)
 # Options: --workloads a,b  --tools t1,t2  --repeat N  --warmup N  --no-floor  --no-deps
 # Env: UR_BIN (default build/urestore), NET, PERF_RUN_TIMEOUT (s per run).
 # Results: perf/results/<stamp>-<mode>/{results.md,results.json,chart.png,runs.jsonl,logs/}; latest -> newest.
@@ -17,12 +20,15 @@ ROOT=$(dirname "$PERF")
 PY=/usr/bin/python3
 export PERF_DATA=${PERF_DATA:-$PERF/data}
 
-mode=full net=${NET:-loopback} workloads= tools= repeat= warmup= floor=1 deps=1
+mode=full net=${NET:-loopback} workloads= tools= repeat= warmup= floor=1 deps=1 scale_smoke=0 strict=
 while [ $# -gt 0 ]; do
     case $1 in
     --smoke) mode=smoke ;;
     --check) mode=check ;;
     --write-baseline) mode=baseline ;;
+    --scale) mode=scale ;;
+    --scale-smoke) mode=scale scale_smoke=1 ;;
+    --strict) strict=--strict ;;
     --net) net=$2; shift ;;
     --net=*) net=${1#--net=} ;;
     --workloads) workloads=$2; shift ;;
@@ -31,11 +37,12 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --no-floor) floor=0 ;;
     --no-deps) deps=0 ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "perf/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
+[ $mode = scale ] && [ -n "$workloads" ] && { echo "perf/run.sh: --workloads does not apply to --scale" >&2; exit 2; }
 case $net in loopback | s3sim | "") ;; *) echo "perf/run.sh: NET must be s3sim or empty" >&2; exit 2 ;; esac
 [ -n "$net" ] || net=loopback
 
@@ -54,6 +61,7 @@ fi
 
 stamp=$(date +%Y%m%d-%H%M%S)
 label=$mode; [ $net = s3sim ] && label=$mode-s3sim
+[ $scale_smoke = 1 ] && label=scale-smoke
 RUN=$PERF/results/$stamp-$label
 mkdir -p "$RUN" && ln -sfn "$(basename "$RUN")" "$PERF/results/latest"
 export PERF_CERTS=$RUN/certs
@@ -85,7 +93,7 @@ bench() {
         --urestore-bin "$UR_BIN" --runwait "$RUNWAIT" "${extra[@]}" "${@:3}"
 }
 
-# loopback: one nginx on 127.0.0.1, HTTPS and HTTP on free ports.
+# loopback WORKLOADS TOOLS [extra bench.py args]: one nginx on 127.0.0.1, HTTPS and HTTP on free ports.
 loopback() {
     local https http
     https=$(perf_free_port) && http=$(perf_free_port) || return 1
@@ -94,7 +102,7 @@ loopback() {
     printf '{"https": "https://127.0.0.1:%s", "http": "http://127.0.0.1:%s", "ca": "%s"}\n' \
         "$https" "$http" "$PERF_CERTS/ca.crt" >"$RUN/servers.json"
     perf_wait_http "https://127.0.0.1:$https/" "$PERF_CERTS/ca.crt" || return 1
-    bench "$1" "$2" || return 1
+    bench "$@" || return 1
     if [ $floor = 1 ] && [ $mode = full ]; then
         "$PY" "$PERF/lib/dataset.py" big && "$PY" "$PERF/lib/floor.py" --run-dir "$RUN" \
             --servers "$RUN/servers.json" --runwait "$RUNWAIT"
@@ -140,6 +148,29 @@ print(s["workload"], s["rtt_ms"], s["rate_per_connection_mbit"], ",".join(map(st
     return $rc
 }
 
+# scale: the scale check of issue 4. Bytes series (urestore alone: curl's buffered writes are not its path),
+# then objects series (with curl-seq as the reference: same files, same directories), which keeps every
+# output until its very end (pitfall 2: no point may start right after thousands of deletes).
+scale() {
+    local b=scale-bytes-1g,scale-bytes-2g,scale-bytes-8g o=scale-objects-1k,scale-objects-10k,scale-objects-50k
+    local need avail r=0
+    if [ $scale_smoke = 1 ]; then
+        b=scale-smoke-bytes-64m,scale-smoke-bytes-128m,scale-smoke-bytes-512m
+        o=scale-smoke-objects-64,scale-smoke-objects-640,scale-smoke-objects-3200
+    fi
+    "$PY" "$PERF/lib/dataset.py" ${b//,/ } ${o//,/ } || return 1
+    need=$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import workload
+print(max(workload.load(n)["total_bytes"] for n in sys.argv[2].split(",")) + (1 << 30))' "$PERF/lib" "$b") || return 1
+    avail=$(df --output=avail -B1 "$PERF_DATA" | tail -n 1)
+    if [ "$avail" -lt "$need" ]; then
+        echo "perf: --scale needs $((need >> 20)) MiB free in $PERF_DATA for its largest output; $((avail >> 20)) MiB free" >&2
+        return 1
+    fi
+    loopback "$b" "${tools:-urestore}" || r=1
+    loopback "$o" "${tools:-urestore,curl-seq}" --keep-outputs || r=1
+    return $r
+}
+
 rc=0
 case $mode-$net in
 full-loopback) loopback "${workloads:-$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import workload
@@ -148,10 +179,11 @@ smoke-loopback)
     loopback "${workloads:-smoke-big,smoke-small,smoke-flink,smoke-http}" "${tools:-$default_tools}" || rc=1
     s3sim smoke-s3sim; [ $? = 1 ] && rc=1 ;;
 check-loopback | baseline-loopback) loopback "${workloads:-big,small,flink}" "${tools:-urestore,curl-seq,curl-par}" || rc=1 ;;
+scale-loopback) scale || rc=1 ;;
 full-s3sim | smoke-s3sim) s3sim "$([ $mode = smoke ] && echo smoke-s3sim || echo s3sim)" || rc=1 ;;
 *) echo "perf/run.sh: --$mode with NET=s3sim is not a mode" >&2; exit 2 ;;
 esac
 
 "$PY" "$PERF/lib/report.py" report --run-dir "$RUN" --mode "$mode" --baseline "$PERF/baseline.json" \
-    --chart "$PERF/chart.gp" || rc=1
+    --chart "$PERF/chart.gp" $strict || rc=1
 exit $rc

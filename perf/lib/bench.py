@@ -2,14 +2,16 @@
 """Run one series per workload: every tool, interleaved (A B C A B C ...), warm-up rounds first.
 
 usage: bench.py --run-dir RUN --servers RUN/servers.json --workloads W[,W] --tools T[,T]
-                [--repeat N] [--warmup N] [--client-ns NS] [--urestore-bin PATH]
+                [--repeat N] [--warmup N] [--client-ns NS] [--urestore-bin PATH] [--keep-outputs]
 
 Each run: fresh output directory; sync; memory conditioned (mem.condition); then, timed, the tool runs as
   [ip netns exec NS] taskset -c 0 env -i K=V... TOOL ARGS
 under runwait (perf/lib/runwait.c), whose wait4 gives user+sys CPU and peak RSS of the whole process tree;
 then, untimed, every output file is checked against the manifest (size and sha1) and its pages dropped.
 A run counts only if the tool exited 0, every file verified and nothing else was left in the output.
-Outputs are deleted at the end of the workload's series (pitfall 2), earlier only if the disk would fill.
+Outputs are deleted at the end of the workload's series (pitfall 2), earlier only if the disk would fill;
+with --keep-outputs only when this invocation ends (workloads that create thousands of files one after
+another: the next series must not start right after thousands of deletes).
 Appends one JSON line per run to RUN/runs.jsonl.
 """
 import argparse
@@ -100,10 +102,11 @@ def disk_free(path):
     return st.f_bavail * st.f_frsize
 
 
-def series(w, tool_names, args, servers, runs_file):
+def series(w, tool_names, args, servers, runs_file, deferred):
     manifest = workload.load_manifest(w["bucket"])
     if manifest["spec_id"] != w["spec_id"]:
         raise SystemExit(f"data set {w['bucket']} is stale: run dataset.py {w['name']}")
+    manifest = dict(manifest, objects=manifest["objects"][:len(w["objects_list"])])  # "limit"
     keys = [o["key"] for o in manifest["objects"]]
     endpoint = servers[w["protocol"]]
     warmup = w["warmup"] if args.warmup is None else args.warmup
@@ -126,18 +129,20 @@ def series(w, tool_names, args, servers, runs_file):
             runnable.append(t)
     timeout = float(os.environ.get("PERF_RUN_TIMEOUT", 0)) or \
         120 + w["total_bytes"] / (2 << 20) + 0.05 * len(keys)
-    deferred = []
     log(f"== {w['name']}: {len(keys)} objects, {w['total_bytes'] / 2**20:.1f} MiB, {w['protocol']}, "
         f"{warmup} warm-up + {repeat} measured rounds of {', '.join(runnable) or 'nothing'}")
     for rnd in range(warmup + repeat):
         for t in runnable:
             tag = f"{t.replace('@', '-w')}.{rnd}"
             out, scratch = os.path.join(wl_dir, tag), os.path.join(scratch_root, tag)
-            if sum(b for _, b in deferred) + w["total_bytes"] > disk_free(wl_dir) - 8 * GIB:
-                log(f"  (disk budget: deleting {len(deferred)} earlier outputs of {w['name']} now)")
+            # --keep-outputs: deleting is what costs (pitfall 2), so only when the next output would not fit
+            # in the free space less 8 GiB (the kept outputs are already out of it)
+            kept = 0 if args.keep_outputs else sum(b for _, b in deferred)
+            if kept + w["total_bytes"] > disk_free(wl_dir) - 8 * GIB:
+                log(f"  (disk budget: deleting {len(deferred)} earlier outputs before {w['name']} now)")
                 for p, _ in deferred:
                     shutil.rmtree(p, ignore_errors=True)
-                deferred = []
+                deferred.clear()
             os.makedirs(out)
             os.makedirs(scratch)
             argv, env = tools.build(t, {"endpoint": endpoint, "ca": servers["ca"], "bucket": w["bucket"],
@@ -168,8 +173,10 @@ def series(w, tool_names, args, servers, runs_file):
                 why = f"exit {r['exit']}" + (" (timed out)" if r["timed_out"] else "")
                 log(f"      {why}; {len(problems)} problem(s): " + "; ".join(problems[:3]) +
                     f"; log: {rec['log']}")
-    for p, _ in deferred:
-        shutil.rmtree(p, ignore_errors=True)
+    if not args.keep_outputs:
+        for p, _ in deferred:
+            shutil.rmtree(p, ignore_errors=True)
+        deferred.clear()
 
 
 def main():
@@ -184,6 +191,7 @@ def main():
     ap.add_argument("--urestore-bin", default="build/urestore")
     ap.add_argument("--runwait", required=True, help="the compiled perf/lib/runwait.c")
     ap.add_argument("--out-root", help="where outputs go (default perf/data/out/<run>)")
+    ap.add_argument("--keep-outputs", action="store_true", help="delete outputs only when this invocation ends")
     args = ap.parse_args()
     args.urestore_bin = os.path.abspath(args.urestore_bin)
     args.out_root = args.out_root or os.path.join(workload.DATA, "out", os.path.basename(args.run_dir))
@@ -191,8 +199,9 @@ def main():
         servers = json.load(f)
     try:
         with open(os.path.join(args.run_dir, "runs.jsonl"), "a") as runs_file:
+            deferred = []  # (output dir, bytes) not deleted yet
             for name in args.workloads.split(","):
-                series(workload.load(name), args.tools.split(","), args, servers, runs_file)
+                series(workload.load(name), args.tools.split(","), args, servers, runs_file, deferred)
     finally:
         shutil.rmtree(args.out_root, ignore_errors=True)
 

@@ -4,7 +4,8 @@
 usage: dataset.py WORKLOAD...      (prints one line per data set: reused or generated)
 
 Content: an AES-128-CTR key stream (openssl enc over /dev/zero) keyed from the bucket name and seed:
-random, incompressible, every byte written (no holes), identical on every machine.
+random, incompressible, every byte written (no holes), identical on every machine. Objects beyond a
+group's "distinct" count are hard links to the group's earlier objects (workload.py).
 Manifest perf/data/manifests/<bucket>.json: spec id, and key/size/sha1 of every object (the expected
 checksums, computed once here while writing). Listing perf/data/lists/<bucket>.xml: a ListObjectsV2
 answer for the whole bucket (ETags in nginx's form, not MD5s), which nginx serves for GET /<bucket>?list-type=2 (the aws CLI lists first).
@@ -62,11 +63,15 @@ def generate(w):
     key = hashlib.sha256(f"urestore-perf/{bucket}/{w['dataset_spec']['seed']}".encode()).hexdigest()[:32]
     stream = subprocess.Popen(["openssl", "enc", "-aes-128-ctr", "-nosalt", "-K", key, "-iv", "0" * 32,
                                "-in", "/dev/zero"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    objects = []
+    objects, sha1s, links = [], {}, w["dataset_links"]
     try:
-        for k, size in w["objects_list"]:
+        for k, size in w["dataset_objects"]:
             path = os.path.join(root, k)
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            if k in links:
+                os.link(os.path.join(root, links[k]), path)
+                objects.append({"key": k, "size": size, "sha1": sha1s[links[k]]})
+                continue
             h = hashlib.sha1()
             with open(path, "wb") as f:
                 left = size
@@ -77,7 +82,8 @@ def generate(w):
                     h.update(block)
                     f.write(block)
                     left -= len(block)
-            objects.append({"key": k, "size": size, "sha1": h.hexdigest()})
+            sha1s[k] = h.hexdigest()
+            objects.append({"key": k, "size": size, "sha1": sha1s[k]})
     finally:
         stream.kill()
         stream.wait()
@@ -99,14 +105,13 @@ def main(argv):
         if w["bucket"] in done:
             continue
         done.add(w["bucket"])
+        what = f"{len(w['dataset_objects'])} objects, {sum(s for _, s in w['dataset_objects']) / 2**20:.1f} MiB"
         if up_to_date(w):
-            print(f"data set {w['bucket']}: reused ({len(w['objects_list'])} objects, "
-                  f"{w['total_bytes'] / 2**20:.1f} MiB)")
+            print(f"data set {w['bucket']}: reused ({what})")
             continue
         t = time.monotonic()
         generate(w)
-        print(f"data set {w['bucket']}: generated {len(w['objects_list'])} objects, "
-              f"{w['total_bytes'] / 2**20:.1f} MiB in {time.monotonic() - t:.1f} s")
+        print(f"data set {w['bucket']}: generated {what} in {time.monotonic() - t:.1f} s")
 
 
 if __name__ == "__main__":

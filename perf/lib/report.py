@@ -2,14 +2,17 @@
 """Figures, tables, chart, baseline check.
 
 usage: report.py meta   --run-dir RUN --urestore-bin BIN --mode LABEL     → RUN/meta.json
-       report.py report --run-dir RUN --mode full|smoke|check|baseline --baseline perf/baseline.json
-                        [--chart perf/chart.gp]                          → RUN/results.{json,md}, chart.png
+       report.py report --run-dir RUN --mode full|smoke|check|baseline|scale --baseline perf/baseline.json
+                        [--chart perf/chart.gp] [--strict]               → RUN/results.{json,md}, chart.png
 
 Per workload and tool, over the measured (not warm-up) runs that verified: medians of CPU (user+sys), wall
 and peak RSS; CPU-s per GiB, CPU ms per object, MiB/s; CPU spread = (max-min)/median; urestore ÷ tool is
 urestore's CPU-s/GiB over the tool's (below 1: urestore is cheaper).
-Exit status 1 when: a urestore run failed verification; urestore did not run in smoke/check/baseline
-mode; any tool failed verification in smoke mode; --check finds urestore's ratio to the baseline's reference tool more than the tolerance worse.
+Scale mode: per series of workloads ("series" in their JSON), each point's CPU-s/GiB (bytes) or CPU ms per
+object (objects) and the spread (max - min) / the smallest point's figure; urestore passes within 10 %.
+Exit status 1 when: a urestore run failed verification; urestore did not run in smoke/check/baseline/scale
+mode; any tool failed verification in smoke or scale mode; --check finds urestore's ratio to the baseline's
+reference tool more than the tolerance worse; --strict (scale) and urestore's spread is not a PASS.
 """
 import argparse
 import json
@@ -26,6 +29,8 @@ import workload
 GIB, MIB = 1 << 30, 1 << 20
 CHECK_WORKLOADS = ["big", "small", "flink"]
 REF_TOOL, TOLERANCE = "curl-seq", 0.15
+SCALE_TOLERANCE = 0.10  # issue 4: CPU-s/GiB from 1 to 8 GiB, CPU per object from 1,000 to 50,000 objects
+SCALE_METRICS = {"bytes": ("cpu_s_per_gib", "CPU-s/GiB", 3), "objects": ("cpu_ms_per_object", "CPU ms/object", 4)}
 
 
 def sh(cmd):
@@ -177,6 +182,66 @@ def chart(summary, run_dir, gp):
     return out
 
 
+def size_label(w):
+    n = w["total_bytes"]
+    return f"{n / GIB:g} GiB" if n >= GIB else f"{n / MIB:g} MiB"
+
+
+def scale_tables(summary, meta_mode, lines):
+    """The scale check: per series, each point's figure by tool, the spread (max - min) over the smallest
+    point's figure, and urestore's verdict against SCALE_TOLERANCE. Returns {series: figures} for the JSON."""
+    groups = {}
+    for name in summary:
+        w = workload.load(name) if not name.endswith("@s3sim") else {}
+        if w.get("series") in SCALE_METRICS:
+            groups.setdefault(w["series"], []).append(w)
+    out = {}
+    lines += [f"## Scale check: client CPU per unit of work as the job grows (tolerance ±{SCALE_TOLERANCE:.0%})", "",
+              "Spread = (max − min) ÷ the smallest point's figure; urestore PASSes when it is within the "
+              "tolerance. Other tools are the reference: a drift they show too is the machine's or the file "
+              "system's, not urestore's.", ""]
+    if meta_mode == "scale-smoke":
+        lines += ["**Smoke run, 16 times smaller: fixed costs weigh 16 times more, so the verdicts test the "
+                  "plumbing, not urestore.**", ""]
+    for ser, points in groups.items():
+        points.sort(key=lambda w: (len(w["objects_list"]), w["total_bytes"]))
+        metric, unit, nd = SCALE_METRICS[ser]
+        labels = [size_label(w) if ser == "bytes" else f"{len(w['objects_list']):,} objects" for w in points]
+        lines += [f"### {ser} series: {unit}, {labels[0]} to {labels[-1]}", "",
+                  "| tool | " + " | ".join(labels) + " | spread | verdict |", "|---|" + "---|" * (len(points) + 2)]
+        res = {"metric": metric, "workloads": [w["name"] for w in points], "labels": labels, "tools": {}}
+        xs = [w["total_bytes"] / GIB if ser == "bytes" else len(w["objects_list"]) for w in points]
+        notes, fits = [], []
+        for t in dict.fromkeys(n for w in points for n in summary[w["name"]]):
+            figs = [summary[w["name"]].get(t, {}) for w in points]
+            vals = [f.get(metric) for f in figs]
+            base = vals[0]
+            cells = [("–" if v is None else f"{v:.{nd}f}" if i == 0 or not base else
+                      f"{v:.{nd}f} ({100 * (v / base - 1):+.1f} %)") for i, v in enumerate(vals)]
+            spread = (max(vals) - min(vals)) / base if None not in vals and base else None
+            verdict = ("reference" if toolmod.split(t)[0] != "urestore" else "INCOMPLETE" if spread is None
+                       else "PASS" if spread <= SCALE_TOLERANCE else "FAIL")
+            res["tools"][t] = {"values": vals, "spread": spread, "verdict": verdict,
+                               "run_spreads": [f.get("cpu_spread") for f in figs]}
+            if spread is not None:  # CPU = fixed + marginal × size: is a drift start-up cost or growth?
+                marginal, fixed = statistics.linear_regression(xs, [f["cpu_s"] for f in figs])
+                res["tools"][t].update(fixed_cpu_s=fixed, marginal=marginal * (1 if ser == "bytes" else 1000))
+                fits.append(f"{t} {1000 * fixed:.0f} ms + " + (f"{marginal:.3f} CPU-s/GiB" if ser == "bytes"
+                                                               else f"{1000 * marginal:.4f} ms/object"))
+            spread_txt = "–" if spread is None else f"{100 * spread:.1f} %"
+            verdict_txt = f"**{verdict}**" if verdict in ("PASS", "FAIL") else verdict
+            lines.append(f"| {t} | " + " | ".join(cells) + f" | {spread_txt} | {verdict_txt} |")
+            notes.append(f"{t} " + " / ".join("–" if f.get("cpu_spread") is None else f"{100 * f['cpu_spread']:.0f} %"
+                                             for f in figs))
+        lines += ["", "Run-to-run CPU spread at each point (details below): " + "; ".join(notes) +
+                  ". A drift across points no larger than these is noise.", ""]
+        if fits:
+            lines += ["Least-squares fit of the medians, CPU = fixed + marginal × size: " + "; ".join(fits) +
+                      ". A fixed part (start-up, handshakes) weighs most on the smallest point.", ""]
+        out[ser] = res
+    return out
+
+
 def check(summary, baseline_path, lines):
     """Compare urestore's ratio to the reference tool with the baseline. Returns True when within tolerance."""
     with open(baseline_path) as f:
@@ -233,13 +298,14 @@ def report(args):
     if floor:
         floor_table(floor, lines)
     plain = [w for w in summary if not w.endswith("@s3sim")]
+    scale = scale_tables(summary, meta["mode"], lines) if args.mode == "scale" else None
     if plain:
         lines += ["## Client CPU by workload", ""]
         for w in plain:
             workload_table(w, summary[w], lines)
         tools_seen = [n for n in dict.fromkeys(n for w in plain for n in summary[w]) if
                       any("cpu_s" in summary[w].get(n, {}) for w in plain)]
-        if len(plain) > 1 and tools_seen:
+        if len(plain) > 1 and tools_seen and not scale:
             lines += ["## Summary: CPU-s per GiB (CPU ms per object)", "",
                       "| workload | " + " | ".join(tools_seen) + " |", "|---|" + "---|" * len(tools_seen)]
             for w in plain:
@@ -261,12 +327,12 @@ def report(args):
                 rc = 1
                 verdicts.append(f"FAIL: urestore did not verify on {w} ({f['runs_failed']} run(s)): {f['failures'][0]}")
             elif f["status"] == "skipped":
-                if args.mode in ("smoke", "check", "baseline"):
+                if args.mode in ("smoke", "check", "baseline", "scale"):
                     rc = 1
                     verdicts.append(f"FAIL: urestore did not run on {w}: {f['reason']}")
                 else:
                     verdicts.append(f"NOTE: urestore skipped on {w}: {f['reason']}")
-    if args.mode == "smoke":  # the suite itself must not rot: a peer that stops verifying fails smoke too
+    if args.mode in ("smoke", "scale"):  # smoke: the suite must not rot; scale: a reference that fails is no reference
         for w, t in summary.items():
             for name, f in t.items():
                 if f["runs_failed"] and toolmod.split(name)[0] != "urestore":
@@ -279,17 +345,31 @@ def report(args):
         if not check(summary, args.baseline, lines):
             rc = 1
             verdicts.append("FAIL: urestore's CPU-s/GiB ratio regressed against perf/baseline.json (table above)")
+    for ser, res in (scale or {}).items():
+        for t, f in res["tools"].items():
+            if f["verdict"] == "reference":
+                continue
+            what = (f"scale, {ser} series, {t}: " + ("no verified figure at every point" if f["spread"] is None
+                                                     else f"spread {100 * f['spread']:.1f} %"))
+            if f["verdict"] == "PASS":
+                verdicts.append(f"PASS: {what} (within ±{SCALE_TOLERANCE:.0%})")
+            elif args.strict:
+                rc = 1
+                verdicts.append(f"FAIL: {what} (±{SCALE_TOLERANCE:.0%}, enforced by --strict)")
+            else:
+                verdicts.append(f"{f['verdict']}: {what} (±{SCALE_TOLERANCE:.0%}; reported, not enforced: --strict)")
     if args.mode == "baseline" and rc == 0:
         write_baseline(summary, meta, args.baseline)
         verdicts.append(f"baseline written to {args.baseline}: review it and commit it on purpose")
-    png = chart(summary, args.run_dir, args.chart)
+    png = chart(summary, args.run_dir, args.chart) if not scale else None
     if png:
         lines += ["![CPU-s per GiB and CPU ms per object by tool and workload](chart.png)", ""]
     lines += ["## Verdict", ""] + [f"- {v}" for v in verdicts or ["ok"]] + [""]
     with open(os.path.join(args.run_dir, "results.md"), "w") as f:
         f.write("\n".join(lines))
     with open(os.path.join(args.run_dir, "results.json"), "w") as f:
-        json.dump({"meta": meta, "floor": floor, "workloads": summary, "verdicts": verdicts, "exit": rc}, f, indent=1)
+        json.dump({"meta": meta, "floor": floor, "workloads": summary, "scale": scale, "verdicts": verdicts,
+                   "exit": rc}, f, indent=1)
     print("\n".join(lines))
     print(f"perf: results in {args.run_dir}/results.md (.json{', chart.png' if png else ''})")
     counts = {s: sum(1 for r in runs if r["status"] == s) for s in ("ok", "failed", "skipped")}
@@ -305,6 +385,7 @@ def main():
     ap.add_argument("--urestore-bin")
     ap.add_argument("--baseline")
     ap.add_argument("--chart")
+    ap.add_argument("--strict", action="store_true", help="scale: fail when urestore's spread is not a PASS")
     args = ap.parse_args()
     return meta(args) if args.cmd == "meta" else report(args)
 

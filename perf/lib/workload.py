@@ -1,10 +1,13 @@
 """Workload files (perf/workloads/NAME.json): loading and expanding them into (key, size) lists.
 
 A workload names its objects directly ("objects" + "seed") or borrows another workload's data set
-("dataset": "big"). Object groups:
+("dataset": "big"); "limit": N then fetches only the data set's first N objects (one data set serves
+every point of a scale series). Object groups:
   {"count": N, "size": "64MiB"}                       fixed size
   {"count": N, "size_min": "2MiB", "size_max": ...}   uniform sizes drawn from the seed (byte-exact, unaligned)
   "key": a str.format pattern with i (running index, from "first", default 0) and d (i % "dirs").
+  "distinct": N (fixed size only): only the group's first N objects get their own content; object n is a
+  hard link to object n % N (an 8 GiB data set in 1 GiB of disk; the client does the same work).
 The bucket is the data set's name; keys are paths below it.
 """
 import hashlib
@@ -35,12 +38,16 @@ def read_json(name):
         return json.load(f)
 
 
-def expand(spec):
-    """(key, size) for every object of a data set spec {"seed", "objects"}, deterministic."""
+def expand(spec, links=None):
+    """(key, size) for every object of a data set spec {"seed", "objects"}, deterministic. links, if a
+    dict, gets key -> the earlier key whose content (hard link) the object shares ("distinct")."""
     rng = random.Random(spec["seed"])
     out, seen = [], set()
     for group in spec["objects"]:
         first, dirs = group.get("first", 0), group.get("dirs", 1)
+        distinct, start = group.get("distinct"), len(out)
+        if distinct and "size" not in group:
+            raise SystemExit("\"distinct\" needs a fixed \"size\" in the data set spec")
         for n in range(group["count"]):
             i = first + n
             if "size" in group:
@@ -51,12 +58,15 @@ def expand(spec):
             if key in seen:
                 raise SystemExit(f"duplicate key {key} in data set spec")
             seen.add(key)
+            if distinct and n >= distinct and links is not None:
+                links[key] = out[start + n % distinct][0]
             out.append((key, size))
     return out
 
 
 def load(name):
-    """The workload with its data set resolved: adds bucket, dataset_spec, objects, total_bytes."""
+    """The workload with its data set resolved: adds bucket, dataset_spec, spec_id, dataset_objects and
+    dataset_links (what dataset.py generates), objects_list and total_bytes (what this workload fetches)."""
     w = read_json(name)
     w.setdefault("name", name)
     ds_name = w.get("dataset", name)
@@ -65,7 +75,12 @@ def load(name):
     w["bucket"] = ds_name
     w["dataset_spec"] = spec
     w["spec_id"] = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
-    w["objects_list"] = expand(spec)
+    w["dataset_links"] = {}
+    w["dataset_objects"] = expand(spec, w["dataset_links"])
+    limit = w.get("limit", len(w["dataset_objects"]))
+    if limit > len(w["dataset_objects"]):
+        raise SystemExit(f"workload {name}: limit {limit} is more than data set {ds_name}'s objects")
+    w["objects_list"] = w["dataset_objects"][:limit]
     w["total_bytes"] = sum(s for _, s in w["objects_list"])
     w.setdefault("protocol", "https")
     w.setdefault("warmup", 1)
@@ -74,7 +89,8 @@ def load(name):
 
 
 def names(kind="full"):
-    """Workload names by kind: full (every non-smoke run workload), smoke, s3sim, all."""
+    """Workload names by kind: full (every non-smoke run workload), smoke, s3sim, all. Scale points
+    ("mode": "scale") are only in all: run.sh --scale names them."""
     out = []
     for f in sorted(os.listdir(WORKLOADS)):
         if not f.endswith(".json"):
