@@ -26,7 +26,7 @@
 #define UR_DEFAULT_STALL_MS 20000
 #define UR_DEFAULT_CONNECT_MS 10000
 #define UR_DEFAULT_FIRST_BYTE_MS 30000
-#define UR_RECV_BUF (64u << 10)             /* four TLS records per RECV */
+#define UR_RECV_BUF (256u << 10)            /* 16 TLS records per RECV: 64 KiB cost 0.1 CPU-s/GiB more */
 #define UR_PLAIN_BUF (17u << 10)            /* one TLS record of plaintext */
 #define UR_SEND_BUF (8u << 10)              /* a signed GET, session token included */
 #define UR_RING_ENTRIES 1024
@@ -186,6 +186,21 @@ static int s_make_parents(const char *path, char *where, size_t cap)
     return 0;
 }
 
+/* Can files be made unnamed (O_TMPFILE) and linked in through their descriptor (linkat AT_EMPTY_PATH, which
+ * Linux allows without CAP_DAC_READ_SEARCH since 6.10)? Asked once per client, of the first destination's
+ * directory: linking onto the directory's own name fails with EEXIST when linking is allowed at all. A
+ * directory that cannot be written says nothing; the next task asks again. */
+static void s_probe_tmpfile(struct urestore_client *cl, const char *dir)
+{
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) cl->tmpfile = UR_TMPFILE_NO;
+        return;
+    }
+    cl->tmpfile = linkat(fd, "", AT_FDCWD, dir, AT_EMPTY_PATH) < 0 && errno == EEXIST ? UR_TMPFILE_YES : UR_TMPFILE_NO;
+    close(fd);
+}
+
 static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host, const char *host_header)
 {
     for (unsigned i = 0; i < cl->nhosts; i++)
@@ -288,6 +303,7 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
     }
     if (s_plan_target(cl, t) < 0) return 0;
     if (!t->target || ur_sink_tmp_name(cl, t) < 0) return -ENOMEM;
+    if (cl->tmpfile == UR_TMPFILE_UNKNOWN) s_probe_tmpfile(cl, t->dir_path);
     t->part_size = in->part_size_bytes ? (in->part_size_bytes + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1)
                                        : cl->part_size;
     s_queue_first_part(cl, t, -1);
@@ -377,6 +393,7 @@ static void s_teardown(struct urestore_client *cl)
         struct ur_task *t = &cl->tasks[i];
         free(t->target);
         free(t->tmp_path);
+        free(t->dir_path);
         free(t->mbuf);
         for (unsigned k = 0; k < t->nparts; k++) EVP_MD_CTX_free(t->parts[k].md5);
         if (t->parts != &t->first) free(t->parts);

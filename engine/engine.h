@@ -37,6 +37,7 @@ struct ur_loop {
     struct io_uring ring;
     unsigned inflight;       /* SQEs submitted or queued and not yet completed */
     bool bufs_registered;    /* the buffer pool is registered: WRITE_FIXED */
+    unsigned min_wait_us;    /* batch completions this long (0: the kernel cannot) */
 };
 
 int ur_loop_init(struct ur_loop *l, unsigned entries);
@@ -147,6 +148,7 @@ struct ur_task {
     bool mem;                    /* the body goes to mbuf, not to a file (listing pages) */
     char *mbuf;
     size_t mlen, mcap;
+    char *dir_path;              /* the destination's directory, where the unnamed file is made */
     char *tmp_path;              /* ".NAME.urestore-PID-N" beside the destination */
     int64_t size;                /* object size, -1 until learned */
     uint64_t part_size;
@@ -166,6 +168,10 @@ struct ur_task {
     struct ur_op fop;            /* open / close / truncate / rename / unlink, one at a time */
     int fstage;                  /* which of those is in flight (sink.c), 0 none */
     bool allocated;              /* fallocate submitted */
+    bool anon;                   /* opened with O_TMPFILE: no name until linked */
+    bool named;                  /* tmp_path exists and is ours: unlink it on failure */
+    bool link_tmp;               /* the destination exists: link to tmp_path, then rename over it */
+    bool linked;                 /* the file is under its final name */
     unsigned tmp_tries;          /* temporary names found taken (a killed run with our PID left them) */
     struct urestore_client *cl;
 
@@ -259,6 +265,7 @@ struct urestore_client {
     bool closing;                /* the batch is over: connections are being drained */
     uint64_t cancel_val;
     unsigned tmp_counter;
+    enum { UR_TMPFILE_UNKNOWN, UR_TMPFILE_YES, UR_TMPFILE_NO } tmpfile; /* O_TMPFILE + linkat usable */
     const char *list_query;      /* set while ur_client_list runs a page */
     struct ur_pace pace[UR_PACE_SLOTS];
     uint64_t wake_ms;            /* a deferred part (backoff or pacing) may go at this time: kick then */

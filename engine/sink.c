@@ -1,11 +1,13 @@
-/* engine/sink.c — the file side of a task: temporary file, O_DIRECT writes, commit by rename, or abort.
+/* engine/sink.c — the file side of a task: an unnamed file, O_DIRECT writes, commit by link, or abort.
  *
- * All through the ring: OPENAT (O_DIRECT, falling back to buffered where the file system refuses it),
- * FALLOCATE to the final size (so O_DIRECT writes do not extend the file and stay inline instead of
- * being punted to kernel workers), WRITE_FIXED from the registered pool, FTRUNCATE after a padded tail,
- * CLOSE, RENAMEAT onto the final name. On failure: CLOSE and UNLINKAT, so nothing partial is ever left
- * under the final name and no temporary file survives. One file-level operation is in flight at a time
- * (t->fop); writes may be many. */
+ * All through the ring: OPENAT with O_TMPFILE in the destination's directory (O_DIRECT, falling back to
+ * buffered where the file system refuses it), FALLOCATE to the final size (so O_DIRECT writes do not
+ * extend the file and stay inline instead of being punted to kernel workers), WRITE_FIXED from the
+ * registered pool, FTRUNCATE after a padded tail, LINKAT onto the final name, CLOSE. The unnamed file
+ * vanishes by itself on failure, cancellation or SIGKILL. Where the destination exists, the file is linked
+ * under a temporary name ".NAME.urestore-PID-N" and renamed over it (atomic replacement); where the file
+ * system has no O_TMPFILE, it is created under that name from the start, and unlinked on failure. One
+ * file-level operation is in flight at a time (t->fop); writes may be many. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,7 +19,7 @@
 /* liburing 2.3 has no io_uring_prep_ftruncate; the opcode exists since Linux 6.9. */
 #define UR_OP_FTRUNCATE 55
 
-enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_CLOSE, FOP_RENAME, FOP_UNLINK };
+enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_LINK, FOP_CLOSE, FOP_RENAME, FOP_UNLINK };
 
 static void s_fop_done(struct ur_op *op, int res, uint32_t flags);
 static void s_flush_pending(struct urestore_client *cl, struct ur_task *t);
@@ -25,6 +27,7 @@ static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t);
 
 static int s_open_flags(const struct ur_task *t)
 {
+    if (t->anon) return O_TMPFILE | O_WRONLY | O_CLOEXEC | (t->direct ? O_DIRECT : 0);
     if (t->direct) return O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT;
     /* The buffered retry after EINVAL: the kernel created the file before it found that the file system
      * refuses O_DIRECT, so the file is ours already — open it again, but never through a symlink. */
@@ -34,7 +37,7 @@ static int s_open_flags(const struct ur_task *t)
 static void s_submit_open(struct urestore_client *cl, struct ur_task *t)
 {
     struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-    io_uring_prep_openat(sqe, AT_FDCWD, t->tmp_path, s_open_flags(t), 0644);
+    io_uring_prep_openat(sqe, AT_FDCWD, t->anon ? t->dir_path : t->tmp_path, s_open_flags(t), 0644);
     t->fstage = FOP_OPEN;
 }
 
@@ -44,6 +47,10 @@ int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t)
     const char *base = strrchr(dst, '/');
     size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
     base = base ? base + 1 : dst;
+    if (!t->dir_path) { /* "dir" of "dir/name", "/" of "/name", "." of "name" */
+        t->dir_path = dirlen ? strndup(dst, dirlen > 1 ? dirlen - 1 : 1) : strdup(".");
+        if (!t->dir_path) return -ENOMEM;
+    }
     free(t->tmp_path);
     if (asprintf(&t->tmp_path, "%.*s.%s.urestore-%d-%u", (int)dirlen, dst, base, (int)getpid(), ++cl->tmp_counter) < 0)
         t->tmp_path = NULL;
@@ -55,6 +62,7 @@ void ur_sink_open(struct urestore_client *cl, struct ur_task *t)
     if (t->fstate != F_NONE) return;
     t->fop.cb = s_fop_done;
     t->direct = true;
+    t->anon = cl->tmpfile == UR_TMPFILE_YES;
     t->fstate = F_OPENING;
     s_submit_open(cl, t);
 }
@@ -173,6 +181,40 @@ static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t)
     t->fstage = FOP_UNLINK;
 }
 
+/* The unnamed file gets a name: the destination, or (it exists) the temporary name to rename from. */
+static void s_submit_link(struct urestore_client *cl, struct ur_task *t)
+{
+    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+    io_uring_prep_linkat(sqe, t->fd, "", AT_FDCWD, t->link_tmp ? t->tmp_path : t->in->destination, AT_EMPTY_PATH);
+    t->fstage = FOP_LINK;
+}
+
+/* Everything is written: put the file under its final name. */
+static void s_commit(struct urestore_client *cl, struct ur_task *t)
+{
+    if (t->anon && !t->named)
+        s_submit_link(cl, t);
+    else
+        s_submit_close(cl, t); /* then the rename */
+}
+
+/* An open that failed for want of O_DIRECT or O_TMPFILE support: the next way to open, or false. */
+static bool s_open_fallback(struct urestore_client *cl, struct ur_task *t, int res)
+{
+    if (res == -EINVAL && t->direct) { /* the file system refuses O_DIRECT (e.g. ramfs, some FUSE) */
+        t->direct = false;
+    } else if (t->anon && (res == -EOPNOTSUPP || res == -EISDIR || res == -EINVAL)) {
+        t->anon = false; /* no O_TMPFILE here: a named temporary file */
+        t->direct = true;
+    } else if (res == -EEXIST && !t->anon && t->direct && ++t->tmp_tries < 64 && ur_sink_tmp_name(cl, t) == 0) {
+        /* A run killed with SIGKILL, whose PID we now have, left this name behind: take the next. */
+    } else {
+        return false;
+    }
+    s_submit_open(cl, t);
+    return true;
+}
+
 static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
 {
     (void)flags;
@@ -183,23 +225,14 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
 
     switch (stage) {
     case FOP_OPEN:
-        if (res == -EINVAL && t->direct) {
-            /* This file system refuses O_DIRECT (e.g. ramfs, some FUSE): buffered writes instead. */
-            t->direct = false;
-            s_submit_open(cl, t);
-            return;
-        }
-        if (res == -EEXIST && t->direct && ++t->tmp_tries < 64 && ur_sink_tmp_name(cl, t) == 0) {
-            /* A run killed with SIGKILL, whose PID we now have, left this name behind: take the next. */
-            s_submit_open(cl, t);
-            return;
-        }
+        if (res < 0 && s_open_fallback(cl, t, res)) return;
         if (res < 0) {
             t->fstate = F_FAILED;
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->tmp_path, strerror(-res));
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->anon ? t->in->destination : t->tmp_path,
+                               strerror(-res));
             /* A failed open may still have created the file (the buffered retry): remove it. Never on
              * EEXIST, where the name belongs to someone else. */
-            if (res != -EEXIST && !t->direct) {
+            if (res != -EEXIST && !t->anon && !t->direct) {
                 s_submit_unlink(cl, t);
                 return;
             }
@@ -207,6 +240,7 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
         }
         t->fd = res;
         t->fstate = F_OPEN;
+        t->named = !t->anon;
         if (t->size > 0 && !t->failed) {
             s_submit_alloc(cl, t);
             return;
@@ -222,14 +256,38 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
         if (res < 0) {
             ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "truncate %s: %s", t->in->destination, strerror(-res));
         }
+        if (t->failed)
+            s_submit_close(cl, t);
+        else
+            s_commit(cl, t);
+        return;
+    case FOP_LINK:
+        if (res == 0) {
+            t->named = t->link_tmp; /* the temporary name, to rename from after the close */
+            t->linked = !t->link_tmp;
+        } else if (res == -EEXIST && (!t->link_tmp || (++t->tmp_tries < 64 && ur_sink_tmp_name(cl, t) == 0))) {
+            /* The destination exists: replace it atomically, through a temporary name (or the next one, if
+             * a run killed with our PID left this one behind). */
+            t->link_tmp = true;
+            s_submit_link(cl, t);
+            return;
+        } else {
+            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->in->destination, strerror(-res));
+        }
         s_submit_close(cl, t);
         return;
     case FOP_CLOSE:
-        if (res < 0 && !t->failed) {
+        if (res < 0 && !t->failed && !t->linked) {
             ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "close %s: %s", t->in->destination, strerror(-res));
         }
-        if (t->failed) {
-            s_submit_unlink(cl, t);
+        if (t->linked) {
+            s_report(cl, t); /* complete under its final name, whatever came since */
+        } else if (t->failed) {
+            if (t->named) {
+                s_submit_unlink(cl, t);
+                return;
+            }
+            s_report(cl, t);
         } else {
             struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
             io_uring_prep_renameat(sqe, AT_FDCWD, t->tmp_path, AT_FDCWD, t->in->destination, 0);
@@ -282,5 +340,5 @@ void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
         t->fstage = FOP_TRUNC;
         return;
     }
-    s_submit_close(cl, t);
+    s_commit(cl, t);
 }

@@ -164,6 +164,26 @@ public final class UrestoreFs implements AutoCloseable {
         return false;
     }
 
+    /** Whether this process has a file below dir open: the copy is writing there. Unnamed (O_TMPFILE) files
+     *  count too: their /proc link reads "DIR/#INODE (deleted)". */
+    private static boolean writingUnder(File dir) {
+        String prefix = dir.getAbsolutePath() + "/";
+        File[] fds = new File("/proc/self/fd").listFiles();
+        if (fds == null) {
+            return false;
+        }
+        for (File fd : fds) {
+            try {
+                if (java.nio.file.Files.readSymbolicLink(fd.toPath()).toString().startsWith(prefix)) {
+                    return true;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // closed meanwhile, or not a link: not ours
+            }
+        }
+        return false;
+    }
+
     private static UrestoreFs client(String endpoint, String ca) throws IOException {
         return new UrestoreFs(endpoint, System.getenv("AWS_REGION"), System.getenv("AWS_ACCESS_KEY_ID"),
                 System.getenv("AWS_SECRET_ACCESS_KEY"), ca);
@@ -204,7 +224,7 @@ public final class UrestoreFs implements AutoCloseable {
             Thread canceller = new Thread(() -> {
                 try {
                     long deadline = System.nanoTime() + 20_000_000_000L;
-                    while (!hasTempFile(b2) && System.nanoTime() < deadline) {
+                    while (!writingUnder(b2) && System.nanoTime() < deadline) {
                         Thread.sleep(5);
                     }
                     Thread.sleep(100); // well into the bodies

@@ -248,6 +248,36 @@ assert_no_temp_files() {
     [ -z "$left" ] || fail "temporary files left behind: $left"
 }
 
+# client_pid PID: the client below a background job (the job runs timeout(1), which env exec'd, and perhaps
+# a wrapper): the deepest descendant.
+client_pid() {
+    local p=$1 c
+    while c=$(pgrep -P "$p" | head -n 1) && [ -n "$c" ]; do p=$c; done
+    echo "$p"
+}
+
+# files_open PID DIR: how many files below DIR process PID has open (unnamed O_TMPFILE ones included:
+# their /proc link reads "DIR/#INODE (deleted)").
+files_open() {
+    local f n=0
+    for f in /proc/"$1"/fd/*; do
+        case "$(readlink "$f" 2>/dev/null)" in "$2"/*) n=$((n + 1)) ;; esac
+    done
+    echo "$n"
+}
+
+# wait_files_open JOB DIR N: waits (up to 15 s) until the client below background job JOB writes N files
+# below DIR: the restore is under way. Fails if the client ends first.
+wait_files_open() {
+    local i
+    for i in $(seq 1 300); do
+        [ "$(files_open "$(client_pid "$1")" "$2")" -ge "$3" ] && return 0
+        kill -0 "$1" 2>/dev/null || fail "the client ended before it had $3 files open below $2"
+        sleep 0.05
+    done
+    fail "the client never had $3 files open below $2"
+}
+
 # assert_stdout_line LINE: the client printed exactly this line on stdout.
 assert_stdout_line() {
     grep -Fxq -- "$1" "$UR_OUT" || fail "stdout lacks the line: $1"

@@ -131,7 +131,7 @@ assert_same "$T/src/shared/000002.sst" "$db2/new/000002.sst"
 
 # ---------------------------------------------------------------------------------------------------------
 # SIGTERM mid-batch, over HTTPS (the CA in the environment, as a task manager would have it): eight large
-# downloads; the signal comes once the first temporary file exists, i.e. while bodies are streaming.
+# downloads; the signal comes once the first file is open, i.e. while bodies are streaming.
 big=$((192 * MiB + 12345))
 make_file "$T/src/big" "$big"
 put_object_multipart "$BUCKET" job/chk-7/shared/big.sst "$T/src/big"
@@ -148,11 +148,7 @@ FLINK_OUT=$wd/s5cmd_output UR_OUT=$FLINK_OUT UR_ERR=/dev/null UR_LAST_CMD="urest
     "$UR_BIN" -r 0 run <"$wd/s5cmd_input" >"$FLINK_OUT" 2>&1) &
 pid=$!
 E2E_PIDS+=("$pid")
-for _ in $(seq 1 1000); do
-    [ -n "$(find "$db3" -name '.*.urestore-*' -print -quit)" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.01
-done
+wait_files_open "$pid" "$db3" 1
 sleep 0.1 # well into the bodies
 kill -0 "$pid" 2>/dev/null || fail "the client ended before the signal: make the objects larger"
 t0=$(date +%s%N)

@@ -12,18 +12,12 @@ for i in 1 2 3 4 5 6; do run_line --part-size 8 "s3://$BUCKET/big" "$T/out/big$i
 UR_OUT=$T/.sigterm.out UR_ERR=$T/.sigterm.err UR_LAST_CMD="urestore run $T/tasks.txt (SIGTERM mid-transfer)"
 ur --endpoint-url "$UR_S3_HTTPS" --ca-bundle "$UR_CA_FILE" run "$T/tasks.txt" >"$UR_OUT" 2>"$UR_ERR" &
 pid=$!
-# Signal once the restore is under way (a temporary file exists), not after a fixed delay: under
-# valgrind the client needs seconds to start, and a signal before its handlers exist proves nothing.
-for _ in $(seq 1 300); do
-    [ -z "$(find "$T/out" -name '.*.urestore-*' 2>/dev/null | head -n 1)" ] || break
-    sleep 0.05
-done
-# The background job runs timeout(1) (which env exec'd) with the client (perhaps under a wrapper) below it.
-# SIGTERM comes twice, as when a shell or timeout(1) forwards it to the child and to its process group; the
-# echo (5 ms later here, so that the two are not merged while pending) must not kill the client before it
-# has removed its temporary files.
-leaf=$pid
-while c=$(pgrep -P "$leaf" | head -n 1) && [ -n "$c" ]; do leaf=$c; done
+# Signal once the restore is under way (files are open), not after a fixed delay: under valgrind the client
+# needs seconds to start, and a signal before its handlers exist proves nothing. SIGTERM comes twice, as when
+# a shell or timeout(1) forwards it to the child and to its process group; the echo (5 ms later here, so
+# that the two are not merged while pending) must not kill the client before it has cleaned up.
+wait_files_open "$pid" "$T/out" 1
+leaf=$(client_pid "$pid")
 kill -TERM "$leaf" 2>/dev/null || true
 sleep 0.005
 kill -TERM "$leaf" 2>/dev/null || true
