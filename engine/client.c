@@ -350,10 +350,8 @@ static int s_setup(struct urestore_client *cl, size_t n)
     if (ur_loop_init(&cl->loop, UR_RING_ENTRIES) < 0) return -1;
     cl->loop_ready = true;
     if (ur_pool_init(&cl->pool, UR_BUF_SIZE, nbuf) < 0) return -1;
-    /* Registered buffers spare the kernel a page walk per write; needs RLIMIT_MEMLOCK room (root, or a
-     * raised limit). Without it: plain writes, same result. */
-    struct iovec iov = {.iov_base = cl->pool.base, .iov_len = (size_t)UR_BUF_SIZE * nbuf};
-    cl->loop.bufs_registered = io_uring_register_buffers(&cl->loop.ring, &iov, 1) == 0;
+    /* Registered buffers spare the kernel a page walk per write. Without them: plain writes, same result. */
+    ur_pool_register(&cl->pool, &cl->loop.ring);
     cl->conns = calloc(cl->max_conns, sizeof(*cl->conns));
     cl->hosts = calloc(n, sizeof(*cl->hosts));
     cl->tasks = calloc(n, sizeof(*cl->tasks));

@@ -36,7 +36,6 @@ struct ur_op {
 struct ur_loop {
     struct io_uring ring;
     unsigned inflight;       /* SQEs submitted or queued and not yet completed */
-    bool bufs_registered;    /* the buffer pool is registered: WRITE_FIXED */
     unsigned min_wait_us;    /* batch completions this long (0: the kernel cannot) */
 };
 
@@ -60,19 +59,29 @@ struct ur_buf {
     uint64_t file_off;       /* where data[0] goes in the file */
     struct ur_part *part;    /* owner while filling or writing */
     struct ur_op op;         /* the write */
+    bool registered;         /* in the ring's buffer table at index ur_pool_index(): WRITE_FIXED */
 };
 
 struct ur_pool {
+    void *map;               /* the mapping */
+    size_t map_len;
     char *base;
     size_t buf_size;
     unsigned count;
     struct ur_buf *bufs;
     struct ur_list free;
     struct ur_list waiters;  /* connections paused until a buffer is free */
+    struct io_uring *ring;   /* buffers are registered with it on first use (NULL: never) */
 };
+
+static inline unsigned ur_pool_index(const struct ur_pool *p, const struct ur_buf *b)
+{
+    return (unsigned)(b - p->bufs);
+}
 
 int ur_pool_init(struct ur_pool *p, size_t buf_size, unsigned count);
 void ur_pool_destroy(struct ur_pool *p);
+int ur_pool_register(struct ur_pool *p, struct io_uring *ring);
 struct ur_buf *ur_pool_get(struct ur_pool *p);
 void ur_pool_put(struct ur_pool *p, struct ur_buf *b);
 

@@ -115,8 +115,8 @@ static void s_submit_write(struct urestore_client *cl, struct ur_task *t, struct
     }
     b->op.cb = s_write_done;
     struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &b->op);
-    if (t->direct && cl->loop.bufs_registered)
-        io_uring_prep_write_fixed(sqe, t->fd, b->data, len, b->file_off, 0);
+    if (t->direct && b->registered)
+        io_uring_prep_write_fixed(sqe, t->fd, b->data, len, b->file_off, (int)ur_pool_index(&cl->pool, b));
     else
         io_uring_prep_write(sqe, t->fd, b->data, len, b->file_off);
 }
