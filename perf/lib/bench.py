@@ -102,6 +102,9 @@ def disk_free(path):
     return st.f_bavail * st.f_frsize
 
 
+MANY_FILES = 1000
+
+
 def series(w, tool_names, args, servers, runs_file, deferred):
     manifest = workload.load_manifest(w["bucket"])
     if manifest["spec_id"] != w["spec_id"]:
@@ -173,7 +176,10 @@ def series(w, tool_names, args, servers, runs_file, deferred):
                 why = f"exit {r['exit']}" + (" (timed out)" if r["timed_out"] else "")
                 log(f"      {why}; {len(problems)} problem(s): " + "; ".join(problems[:3]) +
                     f"; log: {rec['log']}")
-    if not args.keep_outputs:
+    # Thousands of small files: leave them until the invocation ends (or the disk budget needs the room),
+    # so the next workload does not create its files right after a mass delete (pitfall 2: tiny ran
+    # after small had deleted 24,000 files and paid several times its usual create cost).
+    if not args.keep_outputs and len(keys) < MANY_FILES:
         for p, _ in deferred:
             shutil.rmtree(p, ignore_errors=True)
         deferred.clear()
