@@ -83,6 +83,8 @@ int ur_pool_init(struct ur_pool *p, size_t buf_size, unsigned count);
 void ur_pool_destroy(struct ur_pool *p);
 int ur_pool_register(struct ur_pool *p, struct io_uring *ring);
 struct ur_buf *ur_pool_get(struct ur_pool *p);
+/* Registers b with the ring if it is not yet (once per buffer); true when WRITE_FIXED may use it. */
+bool ur_pool_fixed(struct ur_pool *p, struct ur_buf *b);
 void ur_pool_put(struct ur_pool *p, struct ur_buf *b);
 
 /* ---- hosts, tasks, parts ---------------------------------------------------------------------------- */

@@ -3,10 +3,11 @@
  * Memory stays bounded whatever the object sizes: a connection that finds no free buffer pauses (it
  * stops reading its socket) until a write completes and returns one.
  *
- * Only the buffers a run uses cost anything. Registering a buffer with the ring pins it and faults in
+ * Only the memory a run uses costs anything. Registering a buffer with the ring pins it and faults in
  * (zeroes) every page, which for all 32 MiB at start was 57 % of the CPU of a one-file run. So the ring
- * gets a sparse table, each buffer is registered the first time it is handed out, and the free list is
- * LIFO: a run that needs three buffers touches three. */
+ * gets a sparse table and a buffer is registered the first time a large write comes from it (ur_pool_fixed:
+ * small files' writes are cheap to map anyway, and their buffers then touch only the pages they fill), and
+ * the free list is LIFO: a run that needs three buffers touches three. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -50,7 +51,7 @@ void ur_pool_destroy(struct ur_pool *p)
     p->bufs = NULL;
 }
 
-/* Registers the pool as a sparse table of ring buffers, filled in by ur_pool_get. Returns 0 or -errno
+/* Registers the pool as a sparse table of ring buffers, filled in by ur_pool_fixed. Returns 0 or -errno
  * (then plain writes: needs RLIMIT_MEMLOCK room, which root or a raised limit gives). */
 int ur_pool_register(struct ur_pool *p, struct io_uring *ring)
 {
@@ -66,11 +67,16 @@ struct ur_buf *ur_pool_get(struct ur_pool *p)
     struct ur_buf *b = ur_container_of(n, struct ur_buf, link);
     b->len = 0;
     b->part = NULL;
+    return b;
+}
+
+bool ur_pool_fixed(struct ur_pool *p, struct ur_buf *b)
+{
     if (p->ring && !b->registered) {
         struct iovec iov = {.iov_base = b->data, .iov_len = p->buf_size};
         b->registered = io_uring_register_buffers_update_tag(p->ring, ur_pool_index(p, b), &iov, NULL, 1) == 1;
     }
-    return b;
+    return b->registered;
 }
 
 void ur_pool_put(struct ur_pool *p, struct ur_buf *b)

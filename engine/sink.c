@@ -115,7 +115,9 @@ static void s_submit_write(struct urestore_client *cl, struct ur_task *t, struct
     }
     b->op.cb = s_write_done;
     struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &b->op);
-    if (t->direct && b->registered)
+    /* A registered buffer spares the kernel mapping the pages per write; worth pinning the buffer for the
+     * writes of large objects, not for a small file's one write. */
+    if (t->direct && len >= cl->pool.buf_size / 2 && ur_pool_fixed(&cl->pool, b))
         io_uring_prep_write_fixed(sqe, t->fd, b->data, len, b->file_off, (int)ur_pool_index(&cl->pool, b));
     else
         io_uring_prep_write(sqe, t->fd, b->data, len, b->file_off);
