@@ -459,8 +459,7 @@ static void s_copy(struct ur_cli_batch *b)
             tasks[i] = (struct urestore_task){it->src, it->dst, -1, it->part_size_bytes, it->flags, 0};
         }
         memset(res, 0, m * sizeof(*res));
-        if (s_signalled) urestore_cancel(c); /* a signal that came before s_client was set */
-        urestore_copy(c, tasks, m, res, &cb);
+        urestore_copy(c, tasks, m, res, &cb); /* a signal from here on cancels it through s_client */
         for (size_t i = 0; i < m; i++)
             s_report(b, k.base + i, &res[i]); /* any the callback did not report */
     }

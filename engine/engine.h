@@ -63,8 +63,6 @@ struct ur_buf {
 };
 
 struct ur_pool {
-    void *map;               /* the mapping */
-    size_t map_len;
     char *base;
     size_t buf_size;
     unsigned count;

@@ -16,7 +16,7 @@
 #include "engine/engine.h"
 
 #define UR_REAP_BATCH 256
-/* 1 GiB over TLS, client pinned (perf/README.md): 100 µs took CPU from 0.68 to 0.56 s with 256 KiB RECVs;
+/* 1 GiB over TLS, client pinned (perf/README.md): 100 µs took CPU from 0.68 to 0.54 s with 256 KiB RECVs;
  * 300 µs was no better on big objects and slower on tiny ones. */
 #define UR_MIN_WAIT_US 100
 /* Not in liburing 2.3's headers: the feature bit, and the min-wait field (formerly pad) of the wait args. */

@@ -23,13 +23,11 @@ int ur_pool_init(struct ur_pool *p, size_t buf_size, unsigned count)
     /* 4 KiB pages on purpose: with MADV_HUGEPAGE, a 1 GiB download spent 13 % of its CPU zeroing huge
      * pages (in a VM that hands free 2 MiB blocks back to the host, a fresh huge page is slow to touch),
      * and took ~10 % more CPU in all. */
-    p->map_len = buf_size * count;
-    p->map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p->map == MAP_FAILED) {
-        p->map = NULL;
+    p->base = mmap(NULL, buf_size * count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p->base == MAP_FAILED) {
+        p->base = NULL;
         return -ENOMEM;
     }
-    p->base = p->map;
     p->bufs = calloc(count, sizeof(*p->bufs));
     if (!p->bufs) {
         ur_pool_destroy(p);
@@ -44,9 +42,8 @@ int ur_pool_init(struct ur_pool *p, size_t buf_size, unsigned count)
 
 void ur_pool_destroy(struct ur_pool *p)
 {
-    if (p->map) munmap(p->map, p->map_len);
+    if (p->base) munmap(p->base, p->buf_size * p->count);
     free(p->bufs);
-    p->map = NULL;
     p->base = NULL;
     p->bufs = NULL;
 }
