@@ -211,6 +211,7 @@ static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host,
     snprintf(h->host_header, sizeof(h->host_header), "%s", host_header);
     ur_list_init(&h->idle);
     h->budget = UR_RETRY_BUDGET;
+    h->warm = !cl->tls_ctx;
     return h;
 }
 

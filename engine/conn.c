@@ -118,6 +118,15 @@ static void s_flush_tls(struct ur_conn *c)
 
 /* ---- connecting ------------------------------------------------------------------------------------- */
 
+/* The host's first connection has a session to resume, or has answered: let the others open. */
+static void s_host_warm(struct ur_conn *c, bool answered)
+{
+    struct ur_host *h = c->host;
+    if (h->warm || !(answered || ur_tls_can_resume(c->cl->tls_ctx, h->conn_host))) return;
+    h->warm = true;
+    ur_sched_kick(c->cl);
+}
+
 static void s_became_idle(struct ur_conn *c)
 {
     c->state = C_IDLE;
@@ -130,7 +139,10 @@ static void s_handshake(struct ur_conn *c)
 {
     int r = ur_tls_handshake(c->tls);
     s_flush_tls(c);
-    if (r == 0) return s_became_idle(c);
+    if (r == 0) {
+        s_host_warm(c, false); /* TLS 1.2 has its session now; TLS 1.3's ticket comes after */
+        return s_became_idle(c);
+    }
     if (r != -EAGAIN) return s_fail(c, r == -EKEYREJECTED ? r : -EPROTO, "TLS handshake with %s: %s", ur_tls_error(c->tls));
     s_arm_recv(c);
 }
@@ -399,6 +411,7 @@ static bool s_consume_plain(struct ur_conn *c)
                 return false;
             }
             if (st != UR_HTTP_HEADERS) break;
+            s_host_warm(c, true);
             int r = ur_sched_headers(c);
             if (r < 0) {
                 ur_conn_close(c, 0, NULL);
@@ -497,6 +510,7 @@ static void s_pump(struct ur_conn *c)
             if (cap == 0) return;
         }
         ssize_t n = ur_tls_read(c->tls, dst, cap);
+        if (!c->host->warm) s_host_warm(c, false);
         if (n == -EAGAIN) break;
         if (n == 0) return s_on_eof(c);
         if (n < 0) return s_fail(c, -EPROTO, "TLS from %s: %s", ur_tls_error(c->tls));

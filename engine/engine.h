@@ -102,6 +102,7 @@ struct ur_host {
     socklen_t addrlen;
     struct ur_list idle;         /* idle keep-alive connections */
     unsigned nconn;              /* connections open or opening */
+    bool warm;                   /* more connections may open: a session to resume, or none to wait for */
     int budget;                  /* retry tokens left */
 };
 

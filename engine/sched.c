@@ -435,6 +435,12 @@ void ur_sched_kick(struct urestore_client *cl)
         }
         /* A connection being opened will take a ready part when it is up: open no more than needed. */
         if (++ready <= opening) continue;
+        /* The first TLS connection to a host goes alone until it has a session ticket (or a response):
+         * the others then resume it instead of each paying a full handshake. */
+        if (!h->warm && h->nconn > 0) {
+            deferred++;
+            continue;
+        }
         struct ur_list *f = ur_list_pop_front(&cl->free_conns);
         if (!f) {
             if (open >= cl->max_conns) break;

@@ -203,6 +203,12 @@ static void s_slot_drop(struct ur_tls_ctx *ctx, const char *host)
     }
 }
 
+bool ur_tls_can_resume(struct ur_tls_ctx *ctx, const char *host)
+{
+    struct s_session_slot *s = s_slot_find(ctx, host);
+    return s && SSL_SESSION_is_resumable(s->session);
+}
+
 /* Allocated once per process: several clients may start in several threads at once. */
 static int s_ex_index = -1;
 static pthread_once_t s_ex_once = PTHREAD_ONCE_INIT;

@@ -33,6 +33,9 @@ void ur_tls_free(struct ur_tls *t);
  * when there is one. Drops any previous session state. 0 or -ENOMEM (-EINVAL: host over 255 bytes). */
 int ur_tls_start(struct ur_tls *t, const char *host);
 
+/* True once a resumable session for host is cached: a connection started now skips the full handshake. */
+bool ur_tls_can_resume(struct ur_tls_ctx *ctx, const char *host);
+
 /* Lends n bytes of received ciphertext. The buffer must stay valid and unchanged until ur_tls_lent()
  * returns 0 — i.e. until handshake/read calls have consumed it (a partial record is copied inside). */
 void ur_tls_lend(struct ur_tls *t, const void *p, size_t n);

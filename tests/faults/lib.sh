@@ -50,13 +50,14 @@ fault_server_start() {
     mkdir -p "$FS_ROOT/$BUCKET"
     : >"$FS_LOG"
     : >"$FS_RULES"
+    rm -f "$FS_DIR/ports"
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
         -keyout "$FS_DIR/key.pem" -out "$FS_CA" -subj "/CN=localhost" \
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:TRUE" \
         >"$FS_DIR/openssl.out" 2>&1 || fail "could not create a certificate: $(tail -n 3 "$FS_DIR/openssl.out")"
     "$PYTHON" "$FAULTS_DIR/server.py" --root "$FS_ROOT" --log "$FS_LOG" --rules "$FS_RULES" \
         --ready "$FS_DIR/ports" --cert "$FS_CA" --key "$FS_DIR/key.pem" --parent $$ --lifetime 3600 \
-        ${FS_IDLE_TIMEOUT:+--idle-timeout "$FS_IDLE_TIMEOUT"} >"$FS_DIR/server.out" 2>&1 &
+        ${FS_IDLE_TIMEOUT:+--idle-timeout "$FS_IDLE_TIMEOUT"} ${FS_NO_TICKETS:+--no-tickets} >"$FS_DIR/server.out" 2>&1 &
     FS_PID=$!
     E2E_PIDS+=("$FS_PID")
     local i

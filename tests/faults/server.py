@@ -31,9 +31,10 @@ parameters, where "after" counts body bytes sent before the fault strikes (defau
     crc32 [wrong]                 send x-amz-checksum-crc32 of the whole object (deliberately wrong)
 
 Every request is logged to --log as one tab-separated line:
-    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length
+    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length  tls
 (range, if-match and fault are "-" when absent; status is what the status line said, 0 for none; sent
-counts the bytes handed to the kernel before a fault closed the connection).
+counts the bytes handed to the kernel before a fault closed the connection; tls is how the connection's
+handshake went, "full" or "resumed", and "-" over plain HTTP).
 """
 
 import argparse
@@ -135,6 +136,9 @@ class Handler(BaseHTTPRequestHandler):
         if srv.tls_ctx is not None:
             self.request.settimeout(10)
             self.request = srv.tls_ctx.wrap_socket(self.request, server_side=True)
+            self.tls = "resumed" if self.request.session_reused else "full"
+        else:
+            self.tls = "-"
         super().setup()
 
     def finish(self):
@@ -414,9 +418,9 @@ class Log:
         self.lock = threading.Lock()
 
     def __call__(self, h, status, fault, sent, length=0):
-        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\n" % (
+        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n" % (
             time.time() * 1000, h.conn_id, h.command, h.path, h.headers.get("Range") or "-",
-            (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length)
+            (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length, h.tls)
         with self.lock:
             self.f.write(line)
 
@@ -430,6 +434,7 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--idle-timeout", type=float, default=20.0)
+    ap.add_argument("--no-tickets", action="store_true", help="TLS: issue no session tickets (no resumption)")
     ap.add_argument("--parent", type=int, default=0, help="exit when this process is gone")
     ap.add_argument("--lifetime", type=float, default=3600.0, help="exit after this many seconds anyway")
     a = ap.parse_args()
@@ -441,6 +446,8 @@ def main():
     if a.cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.cert, a.key)
+        if a.no_tickets:
+            ctx.num_tickets = 0
         servers.append(Server(("127.0.0.1", 0), shared, ctx))
     for s in servers:
         threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
