@@ -49,6 +49,13 @@ int ur_tls_rec_init(struct ur_tls_rec *r, const EVP_CIPHER *cipher, const EVP_MD
     r->rec = malloc(UR_TLS_REC_MAX);
     r->plain = malloc(UR_TLS_REC_MAX);
     int ok = r->ctx && r->rec && r->plain && EVP_DecryptInit_ex(r->ctx, cipher, NULL, key, NULL);
+    if (ok && EVP_CIPHER_get_nid(cipher) == NID_aes_128_gcm && ur_gcm_vaes_usable()) {
+        r->vaes = malloc(sizeof(*r->vaes));
+        if (r->vaes)
+            ur_gcm_vaes_init(r->vaes, key);
+        else
+            ok = 0;
+    }
     OPENSSL_cleanse(key, sizeof(key));
     if (!ok) {
         ur_tls_rec_free(r);
@@ -60,6 +67,8 @@ int ur_tls_rec_init(struct ur_tls_rec *r, const EVP_CIPHER *cipher, const EVP_MD
 void ur_tls_rec_free(struct ur_tls_rec *r)
 {
     EVP_CIPHER_CTX_free(r->ctx);
+    if (r->vaes) OPENSSL_cleanse(r->vaes, sizeof(*r->vaes));
+    free(r->vaes);
     free(r->rec);
     free(r->plain);
     OPENSSL_cleanse(r->iv, sizeof(r->iv));
@@ -80,11 +89,16 @@ static ssize_t s_open(struct ur_tls_rec *r, const unsigned char *body, size_t le
     int l1 = 0, l2 = 0;
     memcpy(nonce, r->iv, sizeof(nonce));
     for (int i = 0; i < 8; i++) nonce[11 - i] ^= (unsigned char)(r->seq >> (8 * i));
-    if (len < S_TAG + 1 || !EVP_DecryptInit_ex(r->ctx, NULL, NULL, NULL, nonce) ||
-        !EVP_DecryptUpdate(r->ctx, NULL, &l1, r->hdr, 5) ||
-        !EVP_DecryptUpdate(r->ctx, out, &l1, body, (int)(len - S_TAG)) ||
-        !EVP_CIPHER_CTX_ctrl(r->ctx, EVP_CTRL_GCM_SET_TAG, S_TAG, (void *)(body + len - S_TAG)) ||
-        EVP_DecryptFinal_ex(r->ctx, out + l1, &l2) != 1) {
+    bool ok = len >= S_TAG + 1;
+    if (ok && r->vaes) {
+        ok = ur_gcm_vaes_open(r->vaes, nonce, r->hdr, 5, body, len - S_TAG, body + len - S_TAG, out) == 0;
+    } else if (ok) {
+        ok = EVP_DecryptInit_ex(r->ctx, NULL, NULL, NULL, nonce) && EVP_DecryptUpdate(r->ctx, NULL, &l1, r->hdr, 5) &&
+             EVP_DecryptUpdate(r->ctx, out, &l1, body, (int)(len - S_TAG)) &&
+             EVP_CIPHER_CTX_ctrl(r->ctx, EVP_CTRL_GCM_SET_TAG, S_TAG, (void *)(body + len - S_TAG)) &&
+             EVP_DecryptFinal_ex(r->ctx, out + l1, &l2) == 1;
+    }
+    if (!ok) {
         *why = "TLS record failed authentication";
         return -EPROTO;
     }

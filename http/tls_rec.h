@@ -16,10 +16,13 @@
 
 #include <openssl/evp.h>
 
+#include "http/gcm_vaes.h"
+
 #define UR_TLS_REC_MAX (16384 + 256) /* TLS 1.3 ciphertext limit: 2^14 + 256 */
 
 struct ur_tls_rec {
     EVP_CIPHER_CTX *ctx;
+    struct ur_gcm_vaes *vaes;     /* AES-128-GCM on VAES when the CPU has it (gcm_vaes.h), else NULL */
     unsigned char iv[12];
     uint64_t seq;                 /* of the next record */
     unsigned char hdr[5];         /* a record header being assembled across receive buffers */
@@ -32,7 +35,8 @@ struct ur_tls_rec {
 };
 
 /* Sets up decryption with the server's application traffic secret (TLS 1.3: key and IV derived with
- * HKDF-Expand-Label over md), starting at record number seq. 0 or -ENOMEM / -EINVAL. */
+ * HKDF-Expand-Label over md), starting at record number seq. AES-128-GCM runs on VAES where the CPU
+ * has it. 0 or -ENOMEM / -EINVAL. */
 int ur_tls_rec_init(struct ur_tls_rec *r, const EVP_CIPHER *cipher, const EVP_MD *md, const unsigned char *secret,
                     size_t secret_len, uint64_t seq);
 void ur_tls_rec_free(struct ur_tls_rec *r);
