@@ -105,7 +105,7 @@ loopback() {
     bench "$@" || return 1
     if [ $floor = 1 ] && [ $mode = full ]; then
         "$PY" "$PERF/lib/dataset.py" big && "$PY" "$PERF/lib/floor.py" --run-dir "$RUN" \
-            --servers "$RUN/servers.json" --runwait "$RUNWAIT"
+            --servers "$RUN/servers.json" --runwait "$RUNWAIT" --gcm-bench "$(dirname "$UR_BIN")/tests/test_gcm_vaes"
     fi
     perf_nginx_stop
 }

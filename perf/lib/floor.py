@@ -1,15 +1,18 @@
 #!/usr/bin/python3
 """The floor on this hardware, measured on CPU 0 the same way the tools are (runwait's wait4).
 
-usage: floor.py --run-dir RUN --servers RUN/servers.json --runwait BIN   → RUN/floor.json
+usage: floor.py --run-dir RUN --servers RUN/servers.json --runwait BIN [--gcm-bench TEST]  → RUN/floor.json
 
   aes         openssl speed -evp aes-128-gcm -decrypt, 16 KiB blocks: the pinned TLS suite's decrypt cost
+  aes_vaes    urestore's own AES-128-GCM (http/gcm_vaes.c), 16 KiB records, from the benchmark line of
+              tests/unit/test_gcm_vaes (absent where the CPU has no VAES)
   tcp_recv    iperf3 -R (server on CPU 1): the kernel's loopback receive path plus a 128 KiB read loop
   http_recv   curl over plain HTTP of the big data set to /dev/null: receive plus a minimal HTTP client
   odirect     dd if=/dev/zero bs=4M oflag=direct conv=notrunc into a fallocated 1 GiB file (reading
               /dev/zero costs ~0.02 s/GiB; a first extending write to a new file was seen at 0.26–0.41)
   buffered    dd bs=1M, 1 GiB to the page cache, memory conditioned (what buffered writers pay)
-floor (HTTPS download with O_DIRECT output) = aes + tcp_recv + odirect. Median of 5 for each.
+floor (HTTPS download with O_DIRECT output) = aes + tcp_recv + odirect, and with aes_vaes instead of aes
+where it was measured. Median of 5 for each.
 """
 import argparse
 import json
@@ -44,6 +47,19 @@ def aes(args):
                                 "-seconds", "2", "-mr"], capture_output=True, text=True).stdout
     rate = float([ln for ln in out.splitlines() if ln.startswith("+F:")][0].split(":")[3])
     return {"cpu_s_per_gib": GIB / rate, "gb_per_s": rate / 1e9}
+
+
+def aes_vaes(args):
+    if not args.gcm_bench or not os.access(args.gcm_bench, os.X_OK):
+        raise RuntimeError(f"no {args.gcm_bench} (make builds it)")
+    p = subprocess.run(PIN + [args.gcm_bench], capture_output=True, text=True, env={})
+    if p.returncode == 77:
+        raise RuntimeError("this CPU has no VAES/VPCLMULQDQ/AVX-512")
+    line = [ln for ln in p.stdout.splitlines() if "VAES" in ln and "CPU-s/GiB" in ln]
+    if p.returncode != 0 or not line:
+        raise RuntimeError(f"{args.gcm_bench}: exit {p.returncode}: {(p.stdout + p.stderr)[-200:]}")
+    s = float(line[0].split("VAES")[1].split()[0])
+    return {"cpu_s_per_gib": s, "gb_per_s": GIB / s / 1e9}
 
 
 def tcp_recv(args):
@@ -100,9 +116,11 @@ def main():
     ap.add_argument("--run-dir", required=True)
     ap.add_argument("--servers", required=True)
     ap.add_argument("--runwait", required=True)
+    ap.add_argument("--gcm-bench", help="tests/unit/test_gcm_vaes of the build under test")
     args = ap.parse_args()
     parts = {
         "aes": ("AES-128-GCM decrypt (openssl speed, 16 KiB)", lambda: aes(args)),
+        "aes_vaes": ("AES-128-GCM decrypt, urestore's VAES code (16 KiB records)", lambda: aes_vaes(args)),
         "tcp_recv": ("loopback TCP receive (iperf3 -R, client side)", lambda: tcp_recv(args)),
         "http_recv": ("plain-HTTP download to /dev/null (curl, big data set)", lambda: http_recv(args)),
         "odirect": ("O_DIRECT write, 4 MiB blocks, into a fallocated file (dd oflag=direct conv=notrunc)",
@@ -122,6 +140,11 @@ def main():
         floor["https_odirect"] = {"what": "floor: HTTPS download with O_DIRECT output (aes + receive + O_DIRECT)",
                                   "cpu_s_per_gib": floor["aes"]["cpu_s_per_gib"] + tcp["cpu_s_per_gib"] +
                                   floor["odirect"]["cpu_s_per_gib"]}
+        if "cpu_s_per_gib" in floor["aes_vaes"]:
+            floor["https_odirect_vaes"] = {
+                "what": "floor with urestore's VAES decrypt (aes_vaes + receive + O_DIRECT)",
+                "cpu_s_per_gib": floor["aes_vaes"]["cpu_s_per_gib"] + tcp["cpu_s_per_gib"] +
+                floor["odirect"]["cpu_s_per_gib"]}
     with open(os.path.join(args.run_dir, "floor.json"), "w") as f:
         json.dump(floor, f, indent=1)
 

@@ -150,7 +150,8 @@ def s3sim_table(name, tools, net, lines):
 def floor_table(floor, lines):
     lines += ["## The floor on this machine (measured by this run, one core)", "",
               "| what | rate | CPU-s per GiB |", "|---|---|---|"]
-    for key in ("aes", "tcp_recv", "http_recv", "odirect", "buffered", "https_odirect"):
+    for key in ("aes", "aes_vaes", "tcp_recv", "http_recv", "odirect", "buffered", "https_odirect",
+                "https_odirect_vaes"):
         f = floor.get(key)
         if not f:
             continue
