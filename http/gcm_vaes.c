@@ -17,10 +17,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+
+#include <cpuid.h>
 #include <immintrin.h>
 #include <openssl/crypto.h>
 
 #define S_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,vaes,vpclmulqdq,aes,pclmul,ssse3")))
+
+/* CPUID says the instructions exist; XCR0 says the kernel saves the AVX-512 registers (opmask, ZMM). */
+static bool s_cpu_has_all(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+    bool ok = (c & bit_OSXSAVE) && (c & bit_AES) && (c & bit_PCLMUL) && (c & bit_SSSE3);
+    if (!ok || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    ok = (b & bit_AVX512F) && (b & bit_AVX512BW) && (b & bit_AVX512VL) && (c & bit_VAES) && (c & bit_VPCLMULQDQ);
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ok && (lo & 0xe6) == 0xe6; /* SSE, AVX, opmask, ZMM0-15 upper halves, ZMM16-31 */
+}
 
 bool ur_gcm_vaes_usable(void)
 {
@@ -28,11 +44,7 @@ bool ur_gcm_vaes_usable(void)
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) {
         const char *off = getenv("URESTORE_NO_VAES");
-        __builtin_cpu_init();
-        v = !(off && *off && strcmp(off, "0") != 0) && __builtin_cpu_supports("avx512f") &&
-            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-            __builtin_cpu_supports("vaes") && __builtin_cpu_supports("vpclmulqdq") &&
-            __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul");
+        v = !(off && *off && strcmp(off, "0") != 0) && s_cpu_has_all();
         __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     }
     return v;
@@ -201,3 +213,26 @@ S_TARGET int ur_gcm_vaes_open(const struct ur_gcm_vaes *g, const unsigned char n
     _mm_storeu_si128((__m128i *)blk, _mm_xor_si128(s_bswap(y), s_aes1(rk, j0)));
     return CRYPTO_memcmp(blk, tag, 16) == 0 ? 0 : -1;
 }
+
+#else /* not x86-64: OpenSSL decrypts */
+
+bool ur_gcm_vaes_usable(void)
+{
+    return false;
+}
+
+void ur_gcm_vaes_init(struct ur_gcm_vaes *g, const unsigned char key[16])
+{
+    (void)g;
+    (void)key;
+}
+
+int ur_gcm_vaes_open(const struct ur_gcm_vaes *g, const unsigned char nonce[12], const unsigned char *aad,
+                     size_t aad_len, const unsigned char *in, size_t len, const unsigned char tag[16],
+                     unsigned char *out)
+{
+    (void)g, (void)nonce, (void)aad, (void)aad_len, (void)in, (void)len, (void)tag, (void)out;
+    return -1;
+}
+
+#endif
