@@ -26,13 +26,15 @@ FUZZ_SRC_s3_error := s3/error.c s3/xml.c
 FUZZ_SRC_s3_list := s3/list.c s3/xml.c s3/uri.c
 FUZZ_SRC_runline := engine/cli_runline.c engine/cli_flag.c engine/cli_glob.c engine/cli_out.c
 FUZZ_SRC_uri := s3/uri.c s3/endpoint.c
-FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri
+FUZZ_SRC_gcm_vaes := http/gcm_vaes.c
+FUZZ_LIBS_gcm_vaes := -lcrypto
+FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRC_$(1))) \
 		$(patsubst %,$(FUZZ_BUILD)/obj/llhttp/%.o,$(FUZZ_LLHTTP_$(1)))
 	@mkdir -p $$(dir $$@)
-	$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -Wall -Wextra -Werror -g -O1 $(SAN_FLAGS) -fsanitize=fuzzer -o $$@ $$^
+	$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -Wall -Wextra -Werror -g -O1 $(SAN_FLAGS) -fsanitize=fuzzer -o $$@ $$^ $(FUZZ_LIBS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 

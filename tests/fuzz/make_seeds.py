@@ -65,3 +65,14 @@ for name, cap, fields in [("aws", 200, [b"s3://my-bucket/a/b c+d%", b"", b"eu-we
                           ("ipv6", 50, [b"s3a://B_ucket//x", b"http://[::1]:8080", b"us-east-1", b"B_ucket", b""]),
                           ("badport", 10, [b"s3://", b"http://h:99999", b"", b"", b"\xff\xfe"])]:
     write("uri", name, bytes([cap]) + b"\0".join(fields))
+
+
+# gcm_vaes: mode, key, nonce, aad length, aad, payload (see fuzz_gcm_vaes.c).
+def gcm(name, mode, aad, payload):
+    write("gcm_vaes", name, bytes([mode]) + bytes(range(1, 17)) + bytes(range(40, 52)) + bytes([len(aad)]) + aad +
+          payload)
+
+
+gcm("seal-record", 1, b"\x17\x03\x03\x40\x11", bytes(range(256)) * 5 + b"\x17")
+gcm("seal-empty", 3, b"", b"")
+gcm("forged", 0, b"\x17\x03\x03\x00\x20", bytes(32))
