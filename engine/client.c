@@ -26,9 +26,6 @@
 #define UR_DEFAULT_STALL_MS 20000
 #define UR_DEFAULT_CONNECT_MS 10000
 #define UR_DEFAULT_FIRST_BYTE_MS 30000
-#define UR_RECV_BUF (256u << 10)            /* 16 TLS records per RECV: 64 KiB cost 0.1 CPU-s/GiB more */
-#define UR_PLAIN_BUF (17u << 10)            /* one TLS record of plaintext */
-#define UR_SEND_BUF (8u << 10)              /* a signed GET, session token included */
 #define UR_RING_ENTRIES 1024
 
 static void s_err(char *err, size_t errlen, const char *msg)
@@ -98,8 +95,8 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
             goto fail;
         }
     }
-    cl->max_conns = opts->max_connections ? opts->max_connections : UR_DEFAULT_CONNS;
-    if (cl->max_conns > 1024) cl->max_conns = 1024;
+    cl->nconns = opts->max_connections ? opts->max_connections : UR_DEFAULT_CONNS;
+    if (cl->nconns > 1024) cl->nconns = 1024;
     cl->part_size = opts->part_size_bytes ? opts->part_size_bytes : UR_DEFAULT_PART;
     cl->part_size = (cl->part_size + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1);
     cl->retries = opts->retry_count == 0 ? UR_DEFAULT_RETRIES : opts->retry_count < 0 ? 0 : opts->retry_count;
@@ -133,9 +130,12 @@ URESTORE_API void urestore_cancel(urestore_client *c)
     }
 }
 
+static void s_teardown_client(struct urestore_client *cl);
+
 URESTORE_API void urestore_client_destroy(urestore_client *c)
 {
     if (!c) return;
+    s_teardown_client(c);
     ur_sigv4_free(c->signer);
     ur_tls_ctx_free(c->tls_ctx);
     if (c->cancel_fd >= 0) close(c->cancel_fd);
@@ -204,14 +204,23 @@ static void s_probe_tmpfile(struct urestore_client *cl, const char *dir)
 static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host, const char *host_header)
 {
     for (unsigned i = 0; i < cl->nhosts; i++)
-        if (strcmp(cl->hosts[i].conn_host, conn_host) == 0) return &cl->hosts[i];
-    struct ur_host *h = &cl->hosts[cl->nhosts++];
-    memset(h, 0, sizeof(*h));
+        if (strcmp(cl->hosts[i]->conn_host, conn_host) == 0) return (cl->hosts[i]->batch = cl->batch, cl->hosts[i]);
+    if (cl->nhosts == cl->hosts_cap) {
+        unsigned cap = cl->hosts_cap ? 2 * cl->hosts_cap : 4;
+        struct ur_host **v = realloc(cl->hosts, cap * sizeof(*v));
+        if (!v) return NULL;
+        cl->hosts = v;
+        cl->hosts_cap = cap;
+    }
+    struct ur_host *h = calloc(1, sizeof(*h));
+    if (!h) return NULL;
+    cl->hosts[cl->nhosts++] = h;
     snprintf(h->conn_host, sizeof(h->conn_host), "%s", conn_host);
     snprintf(h->host_header, sizeof(h->host_header), "%s", host_header);
     ur_list_init(&h->idle);
     h->budget = UR_RETRY_BUDGET;
     h->warm = !cl->tls_ctx;
+    h->batch = cl->batch;
     return h;
 }
 
@@ -246,7 +255,7 @@ static int s_plan_target(struct urestore_client *cl, struct ur_task *t)
         return -1;
     }
     t->host = s_host(cl, conn_host, host_header);
-    t->target = strdup(target);
+    t->target = t->host ? strdup(target) : NULL;
     return 0;
 }
 
@@ -317,7 +326,7 @@ static void s_cancel_all(struct urestore_client *cl)
 {
     for (size_t i = 0; i < cl->ntasks; i++)
         ur_sched_task_fail(&cl->tasks[i], URESTORE_E_CANCELLED, 0, "cancelled");
-    for (unsigned i = 0; i < cl->max_conns; i++) ur_conn_close(&cl->conns[i], 0, NULL);
+    for (unsigned i = 0; i < cl->nconns; i++) ur_conn_close(&cl->conns[i], 0, NULL);
 }
 
 static void s_on_cancel(struct ur_op *op, int res, uint32_t flags)
@@ -342,52 +351,75 @@ static void s_deliver(struct urestore_client *cl)
     }
 }
 
-static int s_setup(struct urestore_client *cl, size_t n)
+/* The ring, the buffer pool and the connection slots: made once, by the thread that runs the batches. */
+static int s_setup_client(struct urestore_client *cl)
 {
     uint64_t budget = cl->opt.memory_budget_bytes ? cl->opt.memory_budget_bytes : UR_DEFAULT_BUDGET;
     unsigned nbuf = (unsigned)(budget / UR_BUF_SIZE);
     if (nbuf < 4) nbuf = 4;
-    if (cl->max_conns > n * 64 && n < 1024) cl->max_conns = (unsigned)n * 64; /* small batches: at most 64 per task */
     if (ur_loop_init(&cl->loop, UR_RING_ENTRIES) < 0) return -1;
     cl->loop_ready = true;
     if (ur_pool_init(&cl->pool, UR_BUF_SIZE, nbuf) < 0) return -1;
     /* Registered buffers spare the kernel a page walk per write. Without them: plain writes, same result. */
     ur_pool_register(&cl->pool, &cl->loop.ring);
-    cl->conns = calloc(cl->max_conns, sizeof(*cl->conns));
-    cl->hosts = calloc(n, sizeof(*cl->hosts));
-    cl->tasks = calloc(n, sizeof(*cl->tasks));
-    if (!cl->conns || !cl->hosts || !cl->tasks) return -1;
+    cl->conns = calloc(cl->nconns, sizeof(*cl->conns));
+    if (!cl->conns) return -1;
     ur_list_init(&cl->free_conns);
-    ur_list_init(&cl->queue);
-    ur_list_init(&cl->done);
-    for (unsigned i = 0; i < cl->max_conns; i++) {
-        struct ur_conn *c = &cl->conns[i];
-        ur_conn_init(cl, c);
-        c->rcap = UR_RECV_BUF;
-        c->pcap = UR_PLAIN_BUF;
-        c->scap = UR_SEND_BUF + sizeof(cl->creds.session_token);
-        c->rbuf = malloc(c->rcap + c->pcap + c->scap);
-        if (!c->rbuf) return -1;
-        c->pbuf = c->rbuf + c->rcap;
-        c->sbuf = c->pbuf + c->pcap;
-        if (cl->tls_ctx && !(c->tls = ur_tls_new(cl->tls_ctx))) return -1;
-        ur_list_init(&c->link);
-        ur_list_push_back(&cl->free_conns, &c->link);
+    for (unsigned i = 0; i < cl->nconns; i++) {
+        ur_conn_init(cl, &cl->conns[i]);
+        ur_list_push_back(&cl->free_conns, &cl->conns[i].link);
     }
     return 0;
 }
 
-static void s_teardown(struct urestore_client *cl)
+/* Closes every connection and waits until the ring no longer refers to their memory. */
+static void s_close_all(struct urestore_client *cl)
 {
-    if (cl->conns) {
-        for (unsigned i = 0; i < cl->max_conns; i++) {
-            if (cl->conns[i].tls) ur_tls_free(cl->conns[i].tls);
-            free(cl->conns[i].rbuf);
-        }
-    }
+    cl->closing = true;
+    for (unsigned i = 0; i < cl->nconns; i++) ur_conn_close(&cl->conns[i], 0, NULL);
+    while (cl->loop.inflight > 0)
+        if (ur_loop_run_once(&cl->loop, 100) < 0) break;
+}
+
+static void s_teardown_client(struct urestore_client *cl)
+{
+    /* Only the ring's own thread may wait on it; from another, closing the ring cancels what is armed. */
+    if (cl->loop_ready && ur_loop_owned(&cl->loop)) s_close_all(cl);
     if (cl->loop_ready) ur_loop_destroy(&cl->loop);
     cl->loop_ready = false;
+    for (unsigned i = 0; cl->conns && i < cl->nconns; i++) {
+        struct ur_conn *c = &cl->conns[i];
+        if (c->fd >= 0) close(c->fd);
+        if (c->tls) ur_tls_free(c->tls);
+        free(c->rbuf);
+    }
+    free(cl->conns);
+    cl->conns = NULL;
     ur_pool_destroy(&cl->pool);
+    for (unsigned i = 0; i < cl->nhosts; i++) free(cl->hosts[i]);
+    free(cl->hosts);
+    cl->hosts = NULL;
+    cl->nhosts = cl->hosts_cap = 0;
+}
+
+/* Connections a batch keeps for the next: the idle ones, each with its RECV armed (to notice the server
+ * closing it). Everything else must have drained. */
+static unsigned s_parked(const struct urestore_client *cl)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < cl->nconns; i++) n += cl->conns[i].state == C_IDLE && cl->conns[i].recv_armed;
+    return n;
+}
+
+/* The end of a batch: busy connections (a cancelled batch's) are closed, idle ones stay for the next. */
+static void s_end_batch(struct urestore_client *cl)
+{
+    cl->closing = true;
+    for (unsigned i = 0; i < cl->nconns; i++)
+        if (cl->cancelled || cl->conns[i].state != C_IDLE) ur_conn_close(&cl->conns[i], 0, NULL);
+    if (cl->cancel_armed) urestore_cancel(cl);
+    while (cl->loop.inflight > s_parked(cl))
+        if (ur_loop_run_once(&cl->loop, 100) < 0) break;
     for (size_t i = 0; cl->tasks && i < cl->ntasks; i++) {
         struct ur_task *t = &cl->tasks[i];
         free(t->target);
@@ -398,15 +430,8 @@ static void s_teardown(struct urestore_client *cl)
         if (t->parts != &t->first) free(t->parts);
     }
     free(cl->tasks);
-    free(cl->hosts);
-    free(cl->conns);
     cl->tasks = NULL;
-    cl->hosts = NULL;
-    cl->conns = NULL;
-    cl->nhosts = 0;
     cl->ntasks = 0;
-    cl->max_conns = cl->opt.max_connections ? cl->opt.max_connections : UR_DEFAULT_CONNS;
-    if (cl->max_conns > 1024) cl->max_conns = 1024;
 }
 
 static void s_arm_cancel(struct urestore_client *cl)
@@ -437,14 +462,22 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     cl->tasks_done = 0;
     memset(cl->pace, 0, sizeof(cl->pace));
     cl->wake_ms = UINT64_MAX;
-    if (s_setup(cl, n) < 0) {
-        s_teardown(cl);
+    cl->batch++;
+    if (cl->loop_ready && !ur_loop_owned(&cl->loop)) s_teardown_client(cl); /* the ring is another thread's */
+    int ok = cl->loop_ready || s_setup_client(cl) == 0;
+    cl->tasks = ok ? calloc(n, sizeof(*cl->tasks)) : NULL;
+    if (!cl->tasks) {
+        s_teardown_client(cl);
         for (size_t i = 0; i < n; i++) {
             results[i].status = URESTORE_E_NOMEM;
             snprintf(results[i].message, sizeof(results[i].message), "cannot set up: out of memory");
         }
         return URESTORE_E_NOMEM;
     }
+    ur_list_init(&cl->queue);
+    ur_list_init(&cl->done);
+    cl->max_conns = cl->nconns;
+    if (cl->max_conns > n * 64 && n < 1024) cl->max_conns = (unsigned)n * 64; /* small batches: at most 64 per task */
     cl->ntasks = cl->tasks_left = n;
     for (size_t i = 0; i < n; i++) {
         struct ur_task *t = &cl->tasks[i];
@@ -459,10 +492,14 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
         if (s_plan_task(cl, t) < 0) s_finish_now(cl, t, URESTORE_E_NOMEM, "%s%s", "out of memory", "");
     }
     for (unsigned i = 0; i < cl->nhosts; i++) {
+        struct ur_host *h = cl->hosts[i];
         char msg[384];
-        if (s_resolve(cl, &cl->hosts[i], msg, sizeof(msg)) == 0) continue;
+        /* A host with connections keeps its address; one without is looked up again (DNS may move). */
+        if (h->batch != cl->batch || (h->resolved && h->nconn > 0)) continue;
+        h->resolved = s_resolve(cl, h, msg, sizeof(msg)) == 0;
+        if (h->resolved) continue;
         for (size_t k = 0; k < n; k++)
-            if (cl->tasks[k].host == &cl->hosts[i] && !cl->tasks[k].finished)
+            if (cl->tasks[k].host == h && !cl->tasks[k].finished)
                 ur_sched_task_fail(&cl->tasks[k], URESTORE_E_NETWORK, 0, "%s", msg);
     }
     s_arm_cancel(cl);
@@ -489,21 +526,17 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
             next_tick = now + 1000;
         }
     }
-    /* Drain: close every connection and wait until no operation refers to our memory. */
-    cl->closing = true;
-    for (unsigned i = 0; i < cl->max_conns; i++) ur_conn_close(&cl->conns[i], 0, NULL);
-    if (cl->cancel_armed) urestore_cancel(cl);
-    while (cl->loop.inflight > 0)
-        if (ur_loop_run_once(&cl->loop, 100) < 0) break;
+    char *body = NULL; /* a listing page's: the caller's once the tasks are gone */
+    if (page) {
+        body = cl->tasks[0].mbuf;
+        cl->tasks[0].mbuf = NULL;
+    }
+    s_end_batch(cl);
     s_progress(cl);
     urestore_status st = URESTORE_OK;
     for (size_t i = 0; i < n && st == URESTORE_OK; i++) st = results[i].status;
     if (cl->cancelled) st = URESTORE_E_CANCELLED;
-    if (page) {
-        *page = cl->tasks[0].mbuf;
-        cl->tasks[0].mbuf = NULL;
-    }
-    s_teardown(cl);
+    if (page) *page = body;
     return st;
 }
 

@@ -41,6 +41,8 @@ struct ur_loop {
 
 int ur_loop_init(struct ur_loop *l, unsigned entries);
 void ur_loop_destroy(struct ur_loop *l);
+/* May the calling thread use the ring? (Only the thread that made it may.) */
+bool ur_loop_owned(struct ur_loop *l);
 /* An SQE whose completion runs op->cb. Submits queued SQEs when the SQ is full; never returns NULL. */
 struct io_uring_sqe *ur_loop_sqe(struct ur_loop *l, struct ur_op *op);
 /* Submits, waits up to timeout_ms for at least one completion, then runs the callbacks of every
@@ -87,7 +89,9 @@ void ur_pool_put(struct ur_pool *p, struct ur_buf *b);
 
 /* ---- hosts, tasks, parts ---------------------------------------------------------------------------- */
 
-/* One server to connect to: resolved before the loop starts. */
+/* One server to connect to: resolved before a batch that uses it starts (again only while it has no
+ * connection). Hosts live as long as the client: their idle connections, retry budget and warm state
+ * carry over from one urestore_copy() to the next. */
 /* Retry budget of one host (AWS SDK "standard" mode's quota): a retry costs tokens, a success refunds
  * one; at zero, failures are final — an outage does not become a retry storm. Throttles cost nothing:
  * pacing answers them. */
@@ -103,6 +107,8 @@ struct ur_host {
     struct ur_list idle;         /* idle keep-alive connections */
     unsigned nconn;              /* connections open or opening */
     bool warm;                   /* more connections may open: a session to resume, or none to wait for */
+    bool resolved;               /* addr is set */
+    unsigned batch;              /* the last batch with a task for this host */
     int budget;                  /* retry tokens left */
 };
 
@@ -244,7 +250,7 @@ struct urestore_client {
     struct ur_creds creds;
     struct ur_sigv4 *signer;
     struct ur_tls_ctx *tls_ctx;
-    unsigned max_conns;
+    unsigned max_conns;          /* connections this batch may open (at most nconns) */
     uint64_t part_size;
     int retries;
     uint64_t stall_ms;           /* no progress this long on a busy connection: reconnect and resume */
@@ -255,14 +261,20 @@ struct urestore_client {
     int cancel_fd;               /* eventfd written by urestore_cancel */
     volatile int cancelled;
 
-    /* per urestore_copy() */
+    /* Made by the first urestore_copy(), kept until destroy (or until a call comes from another thread:
+     * the ring belongs to the thread that made it): idle keep-alive connections outlive a batch. */
     struct ur_loop loop;
     bool loop_ready;
     struct ur_pool pool;
-    struct ur_conn *conns;
+    struct ur_conn *conns;       /* nconns slots; buffers and TLS state made when a slot first connects */
+    unsigned nconns;
     struct ur_list free_conns;
-    struct ur_host *hosts;
-    unsigned nhosts;
+    struct ur_host **hosts;
+    unsigned nhosts, hosts_cap;
+
+    unsigned batch;              /* counts urestore_copy() calls */
+
+    /* per urestore_copy() */
     struct ur_task *tasks;
     size_t ntasks, tasks_left;
     struct ur_list queue;        /* parts waiting for a connection */

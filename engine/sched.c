@@ -408,12 +408,26 @@ void ur_sched_conn_idle(struct ur_conn *c)
     ur_list_push_front(&c->host->idle, &c->link);
 }
 
+static bool s_evict_idle(struct urestore_client *cl, const struct ur_host *keep)
+{
+    for (unsigned i = 0; i < cl->nhosts; i++) {
+        struct ur_host *h = cl->hosts[i];
+        for (struct ur_list *n = h->idle.next; h != keep && n != &h->idle; n = n->next) {
+            struct ur_conn *c = ur_container_of(n, struct ur_conn, link);
+            if (!c->recv_armed) continue; /* closing it would free it (and kick) from inside this kick */
+            ur_conn_close(c, 0, NULL);
+            return true;
+        }
+    }
+    return false;
+}
+
 void ur_sched_kick(struct urestore_client *cl)
 {
     uint64_t now = ur_now_ms();
     unsigned opening = 0, open = 0;
     if (cl->cancelled) return;
-    for (unsigned i = 0; i < cl->max_conns; i++) {
+    for (unsigned i = 0; i < cl->nconns; i++) {
         enum ur_conn_state s = cl->conns[i].state;
         if (s == C_CONNECTING || s == C_HANDSHAKE) opening++;
         if (s != C_FREE) open++;
@@ -441,9 +455,12 @@ void ur_sched_kick(struct urestore_client *cl)
             deferred++;
             continue;
         }
-        struct ur_list *f = ur_list_pop_front(&cl->free_conns);
+        struct ur_list *f = open < cl->max_conns ? ur_list_pop_front(&cl->free_conns) : NULL;
         if (!f) {
-            if (open >= cl->max_conns) break;
+            /* A slot held by an idle connection to another host (kept from an earlier batch) is given
+             * up: it is free once its receive has returned, and the kick that follows opens ours. */
+            if (!s_evict_idle(cl, h)) break;
+            opening++;
             continue;
         }
         open++;
@@ -456,7 +473,7 @@ void ur_sched_kick(struct urestore_client *cl)
 void ur_sched_tick(struct urestore_client *cl)
 {
     uint64_t now = ur_now_ms();
-    for (unsigned i = 0; i < cl->max_conns; i++) {
+    for (unsigned i = 0; i < cl->nconns; i++) {
         struct ur_conn *c = &cl->conns[i];
         uint64_t limit;
         const char *what;

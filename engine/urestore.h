@@ -3,7 +3,10 @@
  * Shaped after Flink's PathsCopyingFileSystem.copyFiles(tasks, closeableRegistry): hand over a batch of
  * (source URI, destination path) tasks, get one result per task, optional progress, and a cancel call
  * that is safe from any thread. One client runs one io_uring loop on the calling thread of
- * urestore_copy(); several clients may run in separate threads of one process.
+ * urestore_copy(); several clients may run in separate threads of one process. A client keeps its loop,
+ * buffers and idle keep-alive connections from one urestore_copy() to the next, so reuse one client for
+ * many batches; a call from another thread than the last one's rebuilds them (closing the connections),
+ * and still works.
  *
  * The library never prints, never installs signal handlers, never calls exit, and touches no global state
  * beyond OpenSSL's own initialisation. Only urestore_* symbols are exported. */
@@ -133,7 +136,7 @@ URESTORE_API urestore_status urestore_copy(urestore_client *c, const struct ures
  * handlers (it only writes to an eventfd). */
 URESTORE_API void urestore_cancel(urestore_client *c);
 
-/* Frees the client. Not while urestore_copy() runs on it. */
+/* Closes the client's connections and frees it. Not while urestore_copy() runs on it. */
 URESTORE_API void urestore_client_destroy(urestore_client *c);
 
 /* A static English name for a status ("not found", "cancelled" …). */

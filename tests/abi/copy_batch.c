@@ -11,6 +11,8 @@
 
 #include <urestore.h>
 
+#include "env_options.h"
+
 struct counts {
     size_t done, progress;
     uint64_t last_bytes, last_total;
@@ -41,14 +43,7 @@ int main(int argc, char **argv)
     printf("%s\n", urestore_version());
 
     struct urestore_options o;
-    memset(&o, 0, sizeof(o));
-    o.struct_size = sizeof(o);
-    o.endpoint_url = getenv("S3_ENDPOINT_URL");
-    o.region = getenv("AWS_REGION");
-    o.access_key_id = getenv("AWS_ACCESS_KEY_ID");
-    o.secret_access_key = getenv("AWS_SECRET_ACCESS_KEY");
-    o.ca_bundle = getenv("AWS_CA_BUNDLE");
-    o.max_connections = 8;
+    env_options(&o, 8);
     o.retry_count = URESTORE_NO_RETRIES;
 
     urestore_client *c = NULL;

@@ -16,7 +16,7 @@
 
 #define S_MAX 70000
 
-static unsigned char s_pt[S_MAX], s_ct[S_MAX], s_out[S_MAX];
+static unsigned char s_pt[S_MAX], s_ct[S_MAX], s_out[S_MAX + 1]; /* + the sentinel after the plaintext */
 
 static void s_seal(const unsigned char key[16], const unsigned char nonce[12], const unsigned char *aad, int aad_len,
                    const unsigned char *in, int len, unsigned char *out, unsigned char tag[16])

@@ -1,0 +1,23 @@
+/* tests/abi/env_options.h — the options the ABI test programs take from the environment: S3_ENDPOINT_URL,
+ * AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_CA_BUNDLE. */
+#ifndef UR_TESTS_ENV_OPTIONS_H
+#define UR_TESTS_ENV_OPTIONS_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <urestore.h>
+
+static inline void env_options(struct urestore_options *o, unsigned max_connections)
+{
+    memset(o, 0, sizeof(*o));
+    o->struct_size = sizeof(*o);
+    o->endpoint_url = getenv("S3_ENDPOINT_URL");
+    o->region = getenv("AWS_REGION");
+    o->access_key_id = getenv("AWS_ACCESS_KEY_ID");
+    o->secret_access_key = getenv("AWS_SECRET_ACCESS_KEY");
+    o->ca_bundle = getenv("AWS_CA_BUNDLE");
+    o->max_connections = max_connections;
+}
+
+#endif
