@@ -383,7 +383,8 @@ static void s_close_all(struct urestore_client *cl)
 
 static void s_teardown_client(struct urestore_client *cl)
 {
-    /* Only the ring's own thread may wait on it; from another, closing the ring cancels what is armed. */
+    /* Between batches nothing is in flight (s_end_batch), so the ring can go from any thread; its own
+     * thread still closes the connections politely first. */
     if (cl->loop_ready && ur_loop_owned(&cl->loop)) s_close_all(cl);
     if (cl->loop_ready) ur_loop_destroy(&cl->loop);
     cl->loop_ready = false;
@@ -402,23 +403,19 @@ static void s_teardown_client(struct urestore_client *cl)
     cl->nhosts = cl->hosts_cap = 0;
 }
 
-/* Connections a batch keeps for the next: the idle ones, each with its RECV armed (to notice the server
- * closing it). Everything else must have drained. */
-static unsigned s_parked(const struct urestore_client *cl)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < cl->nconns; i++) n += cl->conns[i].state == C_IDLE && cl->conns[i].recv_armed;
-    return n;
-}
-
-/* The end of a batch: busy connections (a cancelled batch's) are closed, idle ones stay for the next. */
+/* The end of a batch: busy connections (a cancelled batch's) are closed, idle ones parked for the next;
+ * it returns when nothing is in flight. */
 static void s_end_batch(struct urestore_client *cl)
 {
     cl->closing = true;
-    for (unsigned i = 0; i < cl->nconns; i++)
-        if (cl->cancelled || cl->conns[i].state != C_IDLE) ur_conn_close(&cl->conns[i], 0, NULL);
+    for (unsigned i = 0; i < cl->nconns; i++) {
+        if (cl->cancelled || cl->conns[i].state != C_IDLE)
+            ur_conn_close(&cl->conns[i], 0, NULL);
+        else
+            ur_conn_park(&cl->conns[i]);
+    }
     if (cl->cancel_armed) urestore_cancel(cl);
-    while (cl->loop.inflight > s_parked(cl))
+    while (cl->loop.inflight > 0)
         if (ur_loop_run_once(&cl->loop, 100) < 0) break;
     for (size_t i = 0; cl->tasks && i < cl->ntasks; i++) {
         struct ur_task *t = &cl->tasks[i];
@@ -502,6 +499,7 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
             if (cl->tasks[k].host == h && !cl->tasks[k].finished)
                 ur_sched_task_fail(&cl->tasks[k], URESTORE_E_NETWORK, 0, "%s", msg);
     }
+    for (unsigned i = 0; i < cl->nconns; i++) ur_conn_unpark(&cl->conns[i]);
     s_arm_cancel(cl);
     ur_sched_kick(cl);
     uint64_t next_tick = ur_now_ms() + 1000, next_progress = ur_now_ms() + 100;

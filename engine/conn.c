@@ -552,12 +552,30 @@ void ur_conn_resume(struct ur_conn *c)
     if (c->state == C_BUSY) s_pump(c);
 }
 
+static void s_on_park(struct ur_op *op, int res, uint32_t flags)
+{
+    (void)op, (void)res, (void)flags; /* the RECV's own completion says what happened */
+}
+
+void ur_conn_park(struct ur_conn *c)
+{
+    if (c->state != C_IDLE || !c->recv_armed) return;
+    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_park);
+    io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)&c->op_recv, 0);
+}
+
+void ur_conn_unpark(struct ur_conn *c)
+{
+    if (c->state == C_IDLE) s_arm_recv(c);
+}
+
 static void s_on_recv(struct ur_op *op, int res, uint32_t flags)
 {
     (void)flags;
     struct ur_conn *c = ur_container_of(op, struct ur_conn, op_recv);
     c->recv_armed = false;
     if (c->state == C_CLOSING) return s_maybe_free(c);
+    if (res == -ECANCELED && c->state == C_IDLE) return; /* parked until the next batch */
     if (res < 0) return s_fail(c, res, "receive from %s: %s", strerror(-res));
     if (res == 0) return s_on_eof(c);
     c->last_ms = ur_now_ms();
@@ -602,4 +620,5 @@ void ur_conn_init(struct urestore_client *cl, struct ur_conn *c)
     c->op_connect.cb = s_on_connect;
     c->op_send.cb = s_on_send;
     c->op_recv.cb = s_on_recv;
+    c->op_park.cb = s_on_park;
 }

@@ -213,6 +213,7 @@ struct ur_conn {
     int fd;
     struct ur_tls *tls;          /* NULL over plain HTTP */
     struct ur_op op_connect, op_send, op_recv;
+    struct ur_op op_park;        /* cancels the idle RECV at the end of a batch */
     bool connect_armed, send_armed, recv_armed;
     bool waiting_buf;            /* paused until the pool has a buffer */
     bool served;                 /* has completed a response before: a reused keep-alive connection */
@@ -332,6 +333,10 @@ void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host
 void ur_conn_request(struct ur_conn *c, struct ur_part *p);
 void ur_conn_close(struct ur_conn *c, int err, const char *msg);
 void ur_conn_resume(struct ur_conn *c);
+/* Between batches nothing may be in flight (the next call may come from another thread, whose new ring
+ * cannot wait for this one's requests): park stops an idle connection's RECV, unpark re-arms it. */
+void ur_conn_park(struct ur_conn *c);
+void ur_conn_unpark(struct ur_conn *c);
 /* Space to write body bytes into for c->part: 0 when the connection must wait for a buffer. */
 size_t ur_conn_body_space(struct ur_conn *c, char **dst);
 void ur_conn_body_got(struct ur_conn *c, size_t n);

@@ -2,11 +2,13 @@
  * copied to DESTINATION.1 and DESTINATION.2 by two urestore_copy() calls from the main thread, then to
  * DESTINATION.3 by a call from a second thread (the client's ring belongs to the first: it must rebuild,
  * not fail). Prints "batch K STATUS" per batch and exits 0 when all three succeeded. Configuration from
- * the environment, as copy_batch.c. */
+ * the environment, as copy_batch.c; COPY_AGAIN_PAUSE_MS=N waits N ms after the first batch (long enough
+ * for a server to close the idle connections). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <urestore.h>
 
@@ -64,9 +66,15 @@ int main(int argc, char **argv)
     }
     struct job j = {.c = c, .argv = argv, .n = (size_t)(argc - 1) / 2};
     int failed = 0;
+    const char *pause = getenv("COPY_AGAIN_PAUSE_MS");
     for (j.k = 1; j.k <= 2; j.k++) {
         s_batch(&j);
         failed |= j.st != URESTORE_OK;
+        if (j.k == 1 && pause) {
+            long ms = atol(pause);
+            struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
     }
     pthread_t th;
     if (pthread_create(&th, NULL, s_batch, &j) != 0 || pthread_join(th, NULL) != 0) return 2;

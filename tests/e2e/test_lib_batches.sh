@@ -3,8 +3,10 @@
 # the next listing page of a wildcard copy) goes out on them instead of connecting and handshaking
 # again. tests/abi/copy_again.c copies one batch three times with one client: twice from its main
 # thread (the second batch must open no connection), then from another thread (the ring belongs to the
-# first thread: the client must rebuild it and still succeed, resuming the TLS session). Then a wildcard
-# copy whose listing comes in 4 pages must use no more connections than --numworkers allows.
+# first thread: the client must rebuild it and still succeed, resuming the TLS session). Again with a
+# server that closes idle connections after 0.3 s and a pause between the batches: the parked
+# connections are found closed and the batches still succeed. Then a wildcard copy whose listing comes
+# in 4 pages must use no more connections than --numworkers allows.
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../faults/lib.sh
 . "$REPO/tests/faults/lib.sh"
@@ -21,17 +23,23 @@ for i in "${!sizes[@]}"; do
     fault_object "b/f$i" "${sizes[$i]}"
     args+=("s3://$BUCKET/b/f$i" "$T/out/f$i")
 done
+# copy_again_run [ENV=VALUE...]: the three batches, every file checked.
+copy_again_run() {
+    rm -rf "$T/out"
+    UR_LAST_CMD="copy_again ${args[*]}"
+    UR_OUT=$T/.again.out UR_ERR=$T/.again.err UR_RC=0
+    env -i PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+        AWS_REGION="$AWS_REGION" S3_ENDPOINT_URL="$FS_HTTPS" AWS_CA_BUNDLE="$FS_CA" "$@" \
+        timeout -k 5 120 "$T/copy_again" "${args[@]}" >"$UR_OUT" 2>"$UR_ERR" || UR_RC=$?
+    assert_rc 0 "three batches on one client"
+    local k i
+    for k in 1 2 3; do
+        assert_stdout_line "batch $k ok"
+        for i in "${!sizes[@]}"; do assert_same "$FS_ROOT/$BUCKET/b/f$i" "$T/out/f$i.$k"; done
+    done
+}
 fault_log_mark
-UR_LAST_CMD="copy_again ${args[*]}"
-UR_OUT=$T/.again.out UR_ERR=$T/.again.err UR_RC=0
-env -i PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
-    AWS_REGION="$AWS_REGION" S3_ENDPOINT_URL="$FS_HTTPS" AWS_CA_BUNDLE="$FS_CA" \
-    timeout -k 5 120 "$T/copy_again" "${args[@]}" >"$UR_OUT" 2>"$UR_ERR" || UR_RC=$?
-assert_rc 0 "three batches on one client"
-for k in 1 2 3; do
-    assert_stdout_line "batch $k ok"
-    for i in "${!sizes[@]}"; do assert_same "$FS_ROOT/$BUCKET/b/f$i" "$T/out/f$i.$k"; done
-done
+copy_again_run
 
 # The log, cut into the three batches by count (no retries: each batch sends the same requests).
 fault_log_since | awk -F'\t' '$3 == "GET" { print $2, $11 }' >"$T/conns"
@@ -47,6 +55,13 @@ echo "connections: batch 1 $(wc -l <"$T/b1"), batch 2 $(wc -l <"$T/b2"), batch 3
 [ -z "$(comm -12 "$T/b2" "$T/b3")" ] || fail "the batch from another thread used the first thread's connections"
 full=$(sed -n "$((2 * per + 1)),${total}p" "$T/conns" | awk '$2 == "full"' | wc -l)
 [ "$full" = 0 ] || fail "the batch from another thread did $full full handshakes: the client's TLS session was lost"
+
+# The server closes the parked connections while the client waits between batches.
+kill "$FS_PID" 2>/dev/null
+wait "$FS_PID" 2>/dev/null
+FS_IDLE_TIMEOUT=0.3 fault_server_start
+copy_again_run COPY_AGAIN_PAUSE_MS=1000
+echo "idle connections closed by the server between batches: all three batches complete"
 
 # A wildcard copy: 10 keys listed 3 per page, copied with 2 connections at most.
 for i in $(seq 0 9); do fault_object "w/k$i" $((1000 + i)); done
