@@ -429,8 +429,8 @@ static void s_fail_all(struct ur_cli_batch *b, urestore_status st, const char *m
 
 /* Tasks per urestore_copy() call. The library holds ~1.1 KiB per task of a call (its state and the
  * result) for the whole call: 50,000 objects in one call peaked at 118 MiB. In chunks, memory stays
- * bounded (~10 MiB) for any number of lines; the cost is a new set of connections per chunk (~15 ms
- * per 8,192 tasks, TLS sessions resumed) and a short tail where a chunk's last tasks run alone. */
+ * bounded (~10 MiB) for any number of lines; the client keeps its connections from chunk to chunk, so
+ * the cost is a short tail where a chunk's last tasks run alone. */
 #define UR_CLI_CHUNK 8192
 
 static void s_copy(struct ur_cli_batch *b)

@@ -203,8 +203,12 @@ static void s_probe_tmpfile(struct urestore_client *cl, const char *dir)
 
 static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host, const char *host_header)
 {
-    for (unsigned i = 0; i < cl->nhosts; i++)
-        if (strcmp(cl->hosts[i]->conn_host, conn_host) == 0) return (cl->hosts[i]->batch = cl->batch, cl->hosts[i]);
+    for (unsigned i = 0; i < cl->nhosts; i++) {
+        if (strcmp(cl->hosts[i]->conn_host, conn_host) == 0) {
+            cl->hosts[i]->batch = cl->batch;
+            return cl->hosts[i];
+        }
+    }
     if (cl->nhosts == cl->hosts_cap) {
         unsigned cap = cl->hosts_cap ? 2 * cl->hosts_cap : 4;
         struct ur_host **v = realloc(cl->hosts, cap * sizeof(*v));
@@ -372,13 +376,18 @@ static int s_setup_client(struct urestore_client *cl)
     return 0;
 }
 
-/* Closes every connection and waits until the ring no longer refers to their memory. */
+/* Runs the loop until no operation refers to our memory. */
+static void s_drain(struct urestore_client *cl)
+{
+    while (cl->loop.inflight > 0)
+        if (ur_loop_run_once(&cl->loop, 100) < 0) break;
+}
+
 static void s_close_all(struct urestore_client *cl)
 {
     cl->closing = true;
     for (unsigned i = 0; i < cl->nconns; i++) ur_conn_close(&cl->conns[i], 0, NULL);
-    while (cl->loop.inflight > 0)
-        if (ur_loop_run_once(&cl->loop, 100) < 0) break;
+    s_drain(cl);
 }
 
 static void s_teardown_client(struct urestore_client *cl)
@@ -415,8 +424,7 @@ static void s_end_batch(struct urestore_client *cl)
             ur_conn_park(&cl->conns[i]);
     }
     if (cl->cancel_armed) urestore_cancel(cl);
-    while (cl->loop.inflight > 0)
-        if (ur_loop_run_once(&cl->loop, 100) < 0) break;
+    s_drain(cl);
     for (size_t i = 0; cl->tasks && i < cl->ntasks; i++) {
         struct ur_task *t = &cl->tasks[i];
         free(t->target);
@@ -492,9 +500,8 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
         struct ur_host *h = cl->hosts[i];
         char msg[384];
         /* A host with connections keeps its address; one without is looked up again (DNS may move). */
-        if (h->batch != cl->batch || (h->resolved && h->nconn > 0)) continue;
-        h->resolved = s_resolve(cl, h, msg, sizeof(msg)) == 0;
-        if (h->resolved) continue;
+        if (h->batch != cl->batch || h->nconn > 0) continue;
+        if (s_resolve(cl, h, msg, sizeof(msg)) == 0) continue;
         for (size_t k = 0; k < n; k++)
             if (cl->tasks[k].host == h && !cl->tasks[k].finished)
                 ur_sched_task_fail(&cl->tasks[k], URESTORE_E_NETWORK, 0, "%s", msg);

@@ -107,7 +107,6 @@ struct ur_host {
     struct ur_list idle;         /* idle keep-alive connections */
     unsigned nconn;              /* connections open or opening */
     bool warm;                   /* more connections may open: a session to resume, or none to wait for */
-    bool resolved;               /* addr is set */
     unsigned batch;              /* the last batch with a task for this host */
     int budget;                  /* retry tokens left */
 };

@@ -412,7 +412,8 @@ static bool s_evict_idle(struct urestore_client *cl, const struct ur_host *keep)
 {
     for (unsigned i = 0; i < cl->nhosts; i++) {
         struct ur_host *h = cl->hosts[i];
-        for (struct ur_list *n = h->idle.next; h != keep && n != &h->idle; n = n->next) {
+        if (h == keep) continue;
+        for (struct ur_list *n = h->idle.next; n != &h->idle; n = n->next) {
             struct ur_conn *c = ur_container_of(n, struct ur_conn, link);
             if (!c->recv_armed) continue; /* closing it would free it (and kick) from inside this kick */
             ur_conn_close(c, 0, NULL);
