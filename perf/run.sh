@@ -76,10 +76,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "perf: $label run in ${RUN#$ROOT/}; urestore binary: ${UR_BIN#$ROOT/}"
-RUNWAIT=$PERF_DATA/bin/runwait
-if [ ! -x "$RUNWAIT" ] || [ "$PERF/lib/runwait.c" -nt "$RUNWAIT" ]; then
-    mkdir -p "$PERF_DATA/bin" && gcc -O2 -Wall -Wextra -o "$RUNWAIT" "$PERF/lib/runwait.c" || exit 1
-fi
+RUNWAIT=$PERF_DATA/bin/runwait CREATEFLOOR=$PERF_DATA/bin/createfloor
+for prog in runwait createfloor; do
+    if [ ! -x "$PERF_DATA/bin/$prog" ] || [ "$PERF/lib/$prog.c" -nt "$PERF_DATA/bin/$prog" ]; then
+        mkdir -p "$PERF_DATA/bin" && gcc -O2 -Wall -Wextra -o "$PERF_DATA/bin/$prog" "$PERF/lib/$prog.c" || exit 1
+    fi
+done
 perf_certs "$PERF_CERTS" || { echo "perf: could not make certificates" >&2; exit 1; }
 "$PY" "$PERF/lib/report.py" meta --run-dir "$RUN" --urestore-bin "$UR_BIN" --mode "$label" || exit 1
 
@@ -102,11 +104,13 @@ loopback() {
     printf '{"https": "https://127.0.0.1:%s", "http": "http://127.0.0.1:%s", "ca": "%s"}\n' \
         "$https" "$http" "$PERF_CERTS/ca.crt" >"$RUN/servers.json"
     perf_wait_http "https://127.0.0.1:$https/" "$PERF_CERTS/ca.crt" || return 1
-    bench "$@" || return 1
+    # The floor first: its per-file figures must not follow the workloads' mass deletes (pitfall 2).
     if [ $floor = 1 ] && [ $mode = full ]; then
         "$PY" "$PERF/lib/dataset.py" big && "$PY" "$PERF/lib/floor.py" --run-dir "$RUN" \
-            --servers "$RUN/servers.json" --runwait "$RUNWAIT" --gcm-bench "$(dirname "$UR_BIN")/tests/test_gcm_vaes"
+            --servers "$RUN/servers.json" --runwait "$RUNWAIT" --gcm-bench "$(dirname "$UR_BIN")/tests/test_gcm_vaes" \
+            --createfloor "$CREATEFLOOR"
     fi
+    bench "$@" || return 1
     perf_nginx_stop
 }
 

@@ -159,6 +159,12 @@ def floor_table(floor, lines):
                 f"{f['gbit_per_s']:.1f} Gbit/s" if "gbit_per_s" in f else "")
         val = f"**{f['cpu_s_per_gib']:.3f}**" if "cpu_s_per_gib" in f else f"not measured ({f.get('error', '')[:80]})"
         lines.append(f"| {f['what']} | {rate} | {val} |")
+    lines += ["", "| per file | CPU ms per file |", "|---|---|"]
+    for key in ("create_meta", "create_atomic", "create_buffered"):
+        f = floor.get(key)
+        if f:
+            val = f"**{f['ms_per_file']:.4f}**" if "ms_per_file" in f else f"not measured ({f.get('error', '')[:80]})"
+            lines.append(f"| {f['what']} | {val} |")
     lines.append("")
 
 
