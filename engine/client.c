@@ -97,6 +97,9 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     }
     cl->nconns = opts->max_connections ? opts->max_connections : UR_DEFAULT_CONNS;
     if (cl->nconns > 1024) cl->nconns = 1024;
+    const char *pipe = getenv("URESTORE_PIPELINE");
+    int depth = pipe && *pipe ? atoi(pipe) : UR_PIPE_DEFAULT;
+    cl->pipeline = depth < 1 ? 1 : depth > UR_PIPE_MAX ? UR_PIPE_MAX : (unsigned)depth;
     cl->part_size = opts->part_size_bytes ? opts->part_size_bytes : UR_DEFAULT_PART;
     cl->part_size = (cl->part_size + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1);
     cl->retries = opts->retry_count == 0 ? UR_DEFAULT_RETRIES : opts->retry_count < 0 ? 0 : opts->retry_count;

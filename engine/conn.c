@@ -42,10 +42,19 @@ static void s_maybe_free(struct ur_conn *c)
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     c->host->nconn--;
-    struct ur_part *p = c->part;
+    struct ur_part *p = c->part, *ahead[UR_PIPE_MAX - 1];
+    unsigned nahead = c->nahead;
+    memcpy(ahead, c->ahead, nahead * sizeof(*ahead));
     c->part = NULL;
+    c->nahead = 0;
     c->state = C_FREE;
     ur_list_push_back(&cl->free_conns, &c->link);
+    /* Pipelined requests never answered go back to the front of the queue, in their order, uncounted: the
+     * failure (if any) is charged to the response that was being read. */
+    while (nahead > 0) {
+        ahead[--nahead]->conn = NULL;
+        ur_sched_part_released(cl, ahead[nahead]);
+    }
     if (p) ur_sched_part_released(cl, p);
     ur_sched_kick(cl);
 }
@@ -189,8 +198,9 @@ void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host
     c->state = C_CONNECTING;
     c->phase = PH_NONE;
     c->part = NULL;
+    c->nahead = 0;
     c->served = c->eof = c->waiting_buf = false;
-    c->plain_n = c->s_off = c->s_len = 0;
+    c->plain_n = c->s_off = c->s_len = c->req_len = 0;
     c->last_ms = ur_now_ms();
     if (s_conn_alloc(cl, c) < 0) return s_fail(c, -ENOMEM, "connection to %s: %s", "out of memory");
     c->fd = socket(h->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -204,28 +214,34 @@ void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host
 
 /* ---- the request ------------------------------------------------------------------------------------ */
 
-void ur_conn_request(struct ur_conn *c, struct ur_part *p)
+/* The head of the pipeline: its response is the next to read. */
+static void s_expect(struct ur_conn *c, struct ur_part *p)
 {
-    struct urestore_client *cl = c->cl;
-    struct ur_task *t = p->task;
-    uint64_t first = p->off + p->got;
-    uint64_t last = p->len >= 0 ? p->off + (uint64_t)p->len - 1 : p->off + t->part_size - 1;
-    /* Over TLS the handshake's last flight may still be in sbuf on its way out: build the plaintext in
-     * the (idle) plaintext scratch instead, and let the ciphertext queue behind it. */
-    char range[64], *w = c->tls ? c->pbuf : c->sbuf;
-    size_t wcap = c->tls ? c->pcap : c->scap;
-    const char *extra[4][2];
-    size_t nextra = 0;
-
     c->part = p;
-    p->conn = c;
-    if (t->mem) t->mlen = 0; /* a retried listing page starts over: its entries must not arrive twice */
     c->state = C_BUSY;
     c->phase = PH_HEADERS;
     c->got_bytes = false;
     c->elen = 0;
     c->last_ms = ur_now_ms();
     ur_http_resp_init(&c->resp);
+}
+
+int ur_conn_request(struct ur_conn *c, struct ur_part *p)
+{
+    struct urestore_client *cl = c->cl;
+    struct ur_task *t = p->task;
+    bool head = c->part == NULL;
+    uint64_t first = p->off + p->got;
+    uint64_t last = p->len >= 0 ? p->off + (uint64_t)p->len - 1 : p->off + t->part_size - 1;
+    /* Over TLS the plaintext is gathered in the (idle) plaintext scratch, since the handshake's last flight
+     * may still be in sbuf on its way out, and sealed as one record by ur_conn_flush; over plain HTTP it is
+     * appended to sbuf. Either way pipelined requests leave in one send. */
+    size_t used = c->tls ? c->req_len : c->s_len;
+    char range[64], *w = (c->tls ? c->pbuf : c->sbuf) + used;
+    size_t wcap = (c->tls ? c->pcap : c->scap) - used;
+    const char *extra[4][2];
+    size_t nextra = 0;
+
     if (p->len != 0 && !t->mem) {
         if (p->len < 0 && cl->verify_md5) /* the whole object in one response, so its MD5 can stream */
             snprintf(range, sizeof(range), "bytes=%llu-", (unsigned long long)first);
@@ -248,25 +264,42 @@ void ur_conn_request(struct ur_conn *c, struct ur_part *p)
         extra[nextra++][1] = cl->request_payer;
     }
     int n = snprintf(w, wcap, "GET %s%s%s HTTP/1.1\r\n", t->target, t->query ? "?" : "", t->query ? t->query : "");
-    int h = n > 0 && (size_t)n < wcap
+    int h = n > 0 && (size_t)n + 2 < wcap
                 ? ur_sigv4_sign_headers(cl->signer, w + n, wcap - (size_t)n - 2, "GET", c->host->host_header,
                                         t->target, t->query ? t->query : "", (const char *const(*)[2])extra, nextra, time(NULL))
                 : -ENOSPC;
+    if (h < 0 && !head) return -ENOSPC; /* it waits for the next connection; c goes on */
+    if (head) {
+        p->conn = c;
+        if (t->mem) t->mlen = 0; /* a retried listing page starts over: its entries must not arrive twice */
+        s_expect(c, p);
+    }
     if (h < 0) {
         ur_sched_part_error(p, URESTORE_E_INVALID, 0, "request too large to send", UR_RETRY_NO);
-        return ur_conn_close(c, 0, NULL);
+        ur_conn_close(c, 0, NULL);
+        return -ENOSPC;
     }
     n += h;
     memcpy(w + n, "\r\n", 2);
     n += 2;
-    if (c->tls) {
-        if (ur_tls_write(c->tls, w, (size_t)n) < 0) return s_fail(c, -EPROTO, "TLS to %s: %s", ur_tls_error(c->tls));
-        s_flush_tls(c);
-    } else {
-        c->s_off = 0;
-        c->s_len = (size_t)n;
-        s_send_buffered(c);
+    if (c->tls)
+        c->req_len += (size_t)n;
+    else
+        c->s_len += (size_t)n;
+    if (!head) {
+        p->conn = c;
+        c->ahead[c->nahead++] = p;
     }
+    return 0;
+}
+
+void ur_conn_flush(struct ur_conn *c)
+{
+    if (!c->tls) return s_send_buffered(c);
+    size_t n = c->req_len;
+    c->req_len = 0;
+    if (n && ur_tls_write(c->tls, c->pbuf, n) < 0) return s_fail(c, -EPROTO, "TLS to %s: %s", ur_tls_error(c->tls));
+    s_flush_tls(c);
 }
 
 /* ---- the response ----------------------------------------------------------------------------------- */
@@ -310,11 +343,13 @@ static void s_response_done(struct ur_conn *c, urestore_status st, const char *m
         ur_sched_part_ok(p);
     }
     ur_sched_part_released(c->cl, p);
+    if (c->state != C_BUSY) return; /* failing the task closed the connection (a part of it was ahead) */
     /* After a server error, the retry goes on a fresh connection (AWS's advice for 5xx). */
-    if (c->resp.keep_alive && !c->eof && retry == UR_RETRY_NO)
-        s_became_idle(c);
-    else
-        ur_conn_close(c, 0, NULL);
+    if (!c->resp.keep_alive || c->eof || retry != UR_RETRY_NO) return ur_conn_close(c, 0, NULL);
+    if (c->nahead == 0) return s_became_idle(c);
+    struct ur_part *next = c->ahead[0];
+    memmove(c->ahead, c->ahead + 1, --c->nahead * sizeof(*c->ahead));
+    s_expect(c, next);
 }
 
 /* --verify-md5: the object's MD5 against its single-part ETag. True (and the task failed) on mismatch. */

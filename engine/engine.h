@@ -198,6 +198,12 @@ struct ur_task {
 
 /* ---- connections ------------------------------------------------------------------------------------ */
 
+/* HTTP/1.1 pipelining: up to this many small GETs go out together on one keep-alive connection (one send,
+ * one TLS record each, the responses read back to back). URESTORE_PIPELINE=1 turns it off. */
+#define UR_PIPE_MAX 8
+#define UR_PIPE_DEFAULT 4
+#define UR_PIPE_PART_MAX (1u << 20) /* parts larger than this go alone: nothing to win, a queue to block */
+
 enum ur_conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_IDLE, C_BUSY, C_CLOSING };
 enum ur_phase { PH_NONE, PH_HEADERS, PH_BODY, PH_ERRBODY };
 
@@ -228,12 +234,15 @@ struct ur_conn {
     size_t pcap;
     const char *plain;           /* plaintext not yet consumed */
     size_t plain_n;
+    size_t req_len;              /* TLS: plaintext requests gathered in pbuf, not yet sealed */
     char *sbuf;                  /* bytes to send */
     size_t scap, s_off, s_len;
 
     struct ur_http_resp resp;
     int64_t body_left;           /* sized body bytes still to come */
-    struct ur_part *part;
+    struct ur_part *part;        /* the response being read */
+    struct ur_part *ahead[UR_PIPE_MAX - 1]; /* requests sent after part's, answered in this order */
+    unsigned nahead;
     char ebuf[2048];             /* error response body */
     size_t elen;
     uint64_t last_ms;            /* last progress, for the stall watchdog */
@@ -251,6 +260,7 @@ struct urestore_client {
     struct ur_sigv4 *signer;
     struct ur_tls_ctx *tls_ctx;
     unsigned max_conns;          /* connections this batch may open (at most nconns) */
+    unsigned pipeline;           /* requests per connection in flight at most (1: no pipelining) */
     uint64_t part_size;
     int retries;
     uint64_t stall_ms;           /* no progress this long on a busy connection: reconnect and resume */
@@ -329,7 +339,11 @@ void ur_sched_tick(struct urestore_client *cl);
 /* conn.c */
 void ur_conn_init(struct urestore_client *cl, struct ur_conn *c);
 void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host *h);
-void ur_conn_request(struct ur_conn *c, struct ur_part *p);
+/* Writes p's request on c, which is idle (p becomes c->part) or was just given its part by the same
+ * dispatch (p is pipelined behind it: -ENOSPC when the request does not fit, and nothing changed).
+ * Nothing goes out until ur_conn_flush. */
+int ur_conn_request(struct ur_conn *c, struct ur_part *p);
+void ur_conn_flush(struct ur_conn *c);
 void ur_conn_close(struct ur_conn *c, int err, const char *msg);
 void ur_conn_resume(struct ur_conn *c);
 /* Between batches nothing may be in flight (the next call may come from another thread, whose new ring

@@ -391,20 +391,50 @@ static struct ur_part *s_next_part(struct urestore_client *cl, struct ur_host *h
     return NULL;
 }
 
-static void s_dispatch(struct ur_conn *c, struct ur_part *p)
+/* p leaves the queue for a connection. */
+static void s_take(struct urestore_client *cl, struct ur_part *p, uint64_t now)
 {
     ur_list_remove(&p->link);
     p->queued = false;
-    s_pace_started(p->pace, ur_now_ms());
-    if (p->task->fstate == F_NONE && !p->task->mem) ur_sink_open(c->cl, p->task);
-    ur_conn_request(c, p);
+    s_pace_started(p->pace, now);
+    if (p->task->fstate == F_NONE && !p->task->mem) ur_sink_open(cl, p->task);
+}
+
+/* Worth sending behind another request on one connection: a part of at most UR_PIPE_PART_MAX, or the first
+ * part of an object of unknown size (most restores name small files). Never a listing page: each one
+ * names the next. */
+static bool s_pipelinable(const struct ur_part *p)
+{
+    return !p->task->mem && (p->len < 0 || p->len <= (int64_t)UR_PIPE_PART_MAX);
+}
+
+/* p goes on the idle connection c; on a connection that has answered before, more ready parts of the same
+ * host follow it in the same send (pipelining), all taken with the kick's `now`, so that only parts after
+ * p in the queue can be taken (the kick's scan stays valid). */
+static void s_dispatch(struct ur_conn *c, struct ur_part *p, uint64_t now)
+{
+    struct urestore_client *cl = c->cl;
+    s_take(cl, p, now);
+    if (ur_conn_request(c, p) < 0) return;
+    if (c->served && cl->pipeline > 1 && s_pipelinable(p)) {
+        while (c->nahead + 1 < cl->pipeline) {
+            struct ur_part *q = s_next_part(cl, c->host, now);
+            if (!q || !s_pipelinable(q)) break;
+            int r = ur_conn_request(c, q);
+            if (r == -ENOSPC) break;
+            if (r < 0) return; /* c failed and is closing: its parts are back in the queue */
+            s_take(cl, q, now);
+        }
+    }
+    ur_conn_flush(c);
 }
 
 void ur_sched_conn_idle(struct ur_conn *c)
 {
     struct urestore_client *cl = c->cl;
-    struct ur_part *p = cl->cancelled ? NULL : s_next_part(cl, c->host, ur_now_ms());
-    if (p) return s_dispatch(c, p);
+    uint64_t now = ur_now_ms();
+    struct ur_part *p = cl->cancelled ? NULL : s_next_part(cl, c->host, now);
+    if (p) return s_dispatch(c, p, now);
     ur_list_push_front(&c->host->idle, &c->link);
 }
 
@@ -445,7 +475,7 @@ void ur_sched_kick(struct urestore_client *cl)
         struct ur_list *idle = ur_list_pop_front(&h->idle);
         if (idle) {
             n = n->prev; /* p leaves the queue */
-            s_dispatch(ur_container_of(idle, struct ur_conn, link), p);
+            s_dispatch(ur_container_of(idle, struct ur_conn, link), p, now);
             continue;
         }
         /* A connection being opened will take a ready part when it is up: open no more than needed. */

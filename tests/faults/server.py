@@ -31,14 +31,17 @@ parameters, where "after" counts body bytes sent before the fault strikes (defau
     crc32 [wrong]                 send x-amz-checksum-crc32 of the whole object (deliberately wrong)
 
 Every request is logged to --log as one tab-separated line:
-    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length  tls
+    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length  tls  pipelined
 (range, if-match and fault are "-" when absent; status is what the status line said, 0 for none; sent
 counts the bytes handed to the kernel before a fault closed the connection; tls is how the connection's
-handshake went, "full" or "resumed", and "-" over plain HTTP).
+handshake went, "full" or "resumed", and "-" over plain HTTP; pipelined is "yes" when the request had
+been read before the connection's previous response was complete, "no" when it came after, "-" for a
+connection's first request).
 """
 
 import argparse
 import base64
+import io
 import os
 import signal
 import socket
@@ -121,6 +124,18 @@ def parse_range(value, size):
     return first, min(last, size - 1)
 
 
+class CountingIO(socket.SocketIO):
+    """The connection's raw reads, counted."""
+
+    def __init__(self, sock):
+        super().__init__(sock, "rb")
+        self.reads = 0
+
+    def readinto(self, b):
+        self.reads += 1
+        return super().readinto(b)
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "AmazonS3"
@@ -140,6 +155,13 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.tls = "-"
         super().setup()
+        # Counts the reads from the connection, to tell a pipelined request (its bytes were read while the
+        # previous request was being handled) from one that came after its predecessor's response.
+        self.rfile.close()
+        self.raw_in = CountingIO(self.connection)
+        self.rfile = io.BufferedReader(self.raw_in)
+        self.reads_at_answer = None   # raw reads done when the previous response was complete
+        self.pipelined = "-"
 
     def finish(self):
         try:
@@ -180,6 +202,12 @@ class Handler(BaseHTTPRequestHandler):
             raise Closed()
 
     # ---- requests ----
+
+    def parse_request(self):
+        ok = super().parse_request()
+        if self.reads_at_answer is not None:
+            self.pipelined = "yes" if self.raw_in.reads == self.reads_at_answer else "no"
+        return ok
 
     def do_HEAD(self):
         self.serve(head_only=True)
@@ -418,9 +446,10 @@ class Log:
         self.lock = threading.Lock()
 
     def __call__(self, h, status, fault, sent, length=0):
-        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n" % (
+        h.reads_at_answer = h.raw_in.reads
+        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\n" % (
             time.time() * 1000, h.conn_id, h.command, h.path, h.headers.get("Range") or "-",
-            (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length, h.tls)
+            (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length, h.tls, h.pipelined)
         with self.lock:
             self.f.write(line)
 
