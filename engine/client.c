@@ -158,16 +158,9 @@ static void s_finish_now(struct urestore_client *cl, struct ur_task *t, urestore
     ur_list_push_back(&cl->done, &t->link);
 }
 
-/* mkdir -p of path's parent. Returns 0 or -errno, with the directory that failed in where. */
-static int s_make_parents(const char *path, char *where, size_t cap)
+/* mkdir -p of dir. Returns 0 or -errno, with the directory that failed in where. */
+static int s_make_dirs(char *dir, char *where, size_t cap)
 {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path) return 0;
-    size_t n = (size_t)(slash - path);
-    if (n >= sizeof(dir)) return -ENAMETOOLONG;
-    memcpy(dir, path, n);
-    dir[n] = 0;
     struct stat st;
     if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : (snprintf(where, cap, "%s", dir), -ENOTDIR);
     for (char *p = dir + 1;; p++) {
@@ -187,6 +180,27 @@ static int s_make_parents(const char *path, char *where, size_t cap)
         if (!c) break;
     }
     return 0;
+}
+
+/* mkdir -p of path's parent, as s_make_dirs. The last
+ * directory found or made is remembered for the rest of the batch: restores list a directory's files
+ * together, and its stat was ~2 % of a small file's CPU. */
+static int s_make_parents(struct urestore_client *cl, const char *path, char *where, size_t cap)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) return 0;
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof(dir)) return -ENAMETOOLONG;
+    if (n == cl->known_dir_len && memcmp(path, cl->known_dir, n) == 0) return 0;
+    memcpy(dir, path, n);
+    dir[n] = 0;
+    int r = s_make_dirs(dir, where, cap);
+    if (r == 0 && n < sizeof(cl->known_dir)) {
+        memcpy(cl->known_dir, dir, n);
+        cl->known_dir_len = n;
+    }
+    return r;
 }
 
 /* Can files be made unnamed (O_TMPFILE) and linked in through their descriptor (linkat AT_EMPTY_PATH, which
@@ -313,7 +327,7 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
         s_finish_now(cl, t, URESTORE_OK, "%s%s", "", "");
         return 0;
     }
-    int r = s_make_parents(dst, where, sizeof(where));
+    int r = s_make_parents(cl, dst, where, sizeof(where));
     if (r < 0) {
         s_finish_now(cl, t, URESTORE_E_LOCAL, "cannot create directory %s: %s", where, strerror(-r));
         return 0;
@@ -471,6 +485,7 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     memset(cl->pace, 0, sizeof(cl->pace));
     cl->wake_ms = UINT64_MAX;
     cl->batch++;
+    cl->known_dir_len = 0; /* directories may have gone since the last call */
     if (cl->loop_ready && !ur_loop_owned(&cl->loop)) s_teardown_client(cl); /* the ring is another thread's */
     int ok = cl->loop_ready || s_setup_client(cl) == 0;
     cl->tasks = ok ? calloc(n, sizeof(*cl->tasks)) : NULL;

@@ -297,6 +297,8 @@ struct urestore_client {
     bool closing;                /* the batch is over: connections are being drained */
     uint64_t cancel_val;
     unsigned tmp_counter;
+    char known_dir[512];         /* the last destination directory found or made (client.c) */
+    size_t known_dir_len;        /* 0: none */
     enum { UR_TMPFILE_UNKNOWN, UR_TMPFILE_YES, UR_TMPFILE_NO } tmpfile; /* O_TMPFILE + linkat usable */
     const char *list_query;      /* set while ur_client_list runs a page */
     struct ur_pace pace[UR_PACE_SLOTS];
