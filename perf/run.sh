@@ -48,6 +48,7 @@ case $net in loopback | s3sim | "") ;; *) echo "perf/run.sh: NET must be s3sim o
 
 source "$PERF/lib/deps.sh"
 source "$PERF/lib/servers.sh"
+source "$PERF/lib/outfs.sh"
 if [ $deps = 1 ]; then perf_deps || exit 1; fi
 
 UR_BIN=${UR_BIN:-$ROOT/build/urestore}
@@ -71,6 +72,7 @@ cleanup() {
     perf_nginx_stop
     [ $net = s3sim ] || [ $mode = smoke ] && perf_netns_down
     rm -rf "$PERF_DATA/out/$(basename "$RUN")"
+    perf_outfs_down
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -91,6 +93,7 @@ bench() {
     [ -n "$repeat" ] && extra+=(--repeat "$repeat")
     [ -n "$warmup" ] && extra+=(--warmup "$warmup")
     "$PY" "$PERF/lib/dataset.py" ${1//,/ } || return 1
+    perf_outfs_up "$PERF_DATA/out" || return 1
     "$PY" "$PERF/lib/bench.py" --run-dir "$RUN" --servers "$RUN/servers.json" --workloads "$1" --tools "$2" \
         --urestore-bin "$UR_BIN" --runwait "$RUNWAIT" "${extra[@]}" "${@:3}"
 }
@@ -106,7 +109,7 @@ loopback() {
     perf_wait_http "https://127.0.0.1:$https/" "$PERF_CERTS/ca.crt" || return 1
     # The floor first: its per-file figures must not follow the workloads' mass deletes (pitfall 2).
     if [ $floor = 1 ] && [ $mode = full ]; then
-        "$PY" "$PERF/lib/dataset.py" big && "$PY" "$PERF/lib/floor.py" --run-dir "$RUN" \
+        "$PY" "$PERF/lib/dataset.py" big && perf_outfs_up "$PERF_DATA/out" && "$PY" "$PERF/lib/floor.py" --run-dir "$RUN" \
             --servers "$RUN/servers.json" --runwait "$RUNWAIT" --gcm-bench "$(dirname "$UR_BIN")/tests/test_gcm_vaes" \
             --createfloor "$CREATEFLOOR"
     fi

@@ -32,6 +32,7 @@ import mem
 import workload
 
 GIB = 1 << 30
+OUT = os.path.join(workload.DATA, "out")  # where the tools write (perf/lib/outfs.sh may mount a file system there)
 PIN = ["/usr/bin/taskset", "-c", "0"]
 
 
@@ -96,7 +97,8 @@ def http_recv(args):
 
 
 def dd(args, bs, count, flags, preallocate=False):
-    path = os.path.join(workload.DATA, "floor-write.tmp")
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, "floor-write.tmp")
     if preallocate:  # as urestore does: fallocate the final size, then O_DIRECT into it
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.posix_fallocate(fd, 0, bs * count)
@@ -120,8 +122,9 @@ CREATED = []  # deleted only when the floor is done: a create right after thousa
 def create(args, mode, count=10000, size=4096, dirs=20):
     if not args.createfloor:
         raise RuntimeError("no createfloor binary")
-    root = os.path.join(workload.DATA, f"floor-create-{os.getpid()}-{len(CREATED)}")
+    root = os.path.join(OUT, f"floor-create-{os.getpid()}-{len(CREATED)}")
     CREATED.append(root)
+    os.makedirs(OUT, exist_ok=True)
     os.sync()
     r = runwait(args, PIN + [args.createfloor, mode, root, str(count), str(size), str(dirs)])
     return {"ms_per_file": r["cpu_s"] * 1000 / count}
