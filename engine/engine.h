@@ -341,9 +341,9 @@ void ur_sched_tick(struct urestore_client *cl);
 /* conn.c */
 void ur_conn_init(struct urestore_client *cl, struct ur_conn *c);
 void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host *h);
-/* Writes p's request on c, which is idle (p becomes c->part) or was just given its part by the same
- * dispatch (p is pipelined behind it: -ENOSPC when the request does not fit, and nothing changed).
- * Nothing goes out until ur_conn_flush. */
+/* Writes p's request on c, which is idle (p becomes c->part; < 0: the request failed and c is closing)
+ * or was just given its part by the same dispatch (p is pipelined behind it; -ENOSPC: the request does
+ * not fit, and nothing changed). Nothing goes out until ur_conn_flush. */
 int ur_conn_request(struct ur_conn *c, struct ur_part *p);
 void ur_conn_flush(struct ur_conn *c);
 void ur_conn_close(struct ur_conn *c, int err, const char *msg);

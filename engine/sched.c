@@ -419,10 +419,7 @@ static void s_dispatch(struct ur_conn *c, struct ur_part *p, uint64_t now)
     if (c->served && cl->pipeline > 1 && s_pipelinable(p)) {
         while (c->nahead + 1 < cl->pipeline) {
             struct ur_part *q = s_next_part(cl, c->host, now);
-            if (!q || !s_pipelinable(q)) break;
-            int r = ur_conn_request(c, q);
-            if (r == -ENOSPC) break;
-            if (r < 0) return; /* c failed and is closing: its parts are back in the queue */
+            if (!q || !s_pipelinable(q) || ur_conn_request(c, q) < 0) break;
             s_take(cl, q, now);
         }
     }
