@@ -182,9 +182,8 @@ static int s_make_dirs(char *dir, char *where, size_t cap)
     return 0;
 }
 
-/* mkdir -p of path's parent, as s_make_dirs. The last
- * directory found or made is remembered for the rest of the batch: restores list a directory's files
- * together, and its stat was ~2 % of a small file's CPU. */
+/* mkdir -p of path's parent, as s_make_dirs. The last directory found or made is remembered for the rest
+ * of the batch: restores list a directory's files together, and its stat was ~2 % of a small file's CPU. */
 static int s_make_parents(struct urestore_client *cl, const char *path, char *where, size_t cap)
 {
     char dir[4096];

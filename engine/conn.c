@@ -1,4 +1,5 @@
-/* engine/conn.c — one keep-alive connection: CONNECT, TLS handshake, the signed GET, and the response.
+/* engine/conn.c — one keep-alive connection: CONNECT, TLS handshake, the signed GETs (pipelined: c->part's
+ * response is read first, then those of c->ahead in order), and the responses.
  *
  * Everything is driven by completions: the socket always has one RECV armed while connected (so a server
  * closing an idle keep-alive connection is seen at once). Body bytes go straight to the part's aligned

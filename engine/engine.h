@@ -199,7 +199,7 @@ struct ur_task {
 /* ---- connections ------------------------------------------------------------------------------------ */
 
 /* HTTP/1.1 pipelining: up to this many small GETs go out together on one keep-alive connection (one send,
- * one TLS record each, the responses read back to back). URESTORE_PIPELINE=1 turns it off. */
+ * one TLS record for all of them, the responses read back to back). URESTORE_PIPELINE=1 turns it off. */
 #define UR_PIPE_MAX 8
 #define UR_PIPE_DEFAULT 4
 #define UR_PIPE_PART_MAX (1u << 20) /* parts larger than this go alone: nothing to win, a queue to block */

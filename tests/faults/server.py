@@ -446,7 +446,7 @@ class Log:
         self.lock = threading.Lock()
 
     def __call__(self, h, status, fault, sent, length=0):
-        h.reads_at_answer = h.raw_in.reads
+        h.reads_at_answer = h.raw_in.reads  # every answer is logged once it is sent: the response is complete
         line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\n" % (
             time.time() * 1000, h.conn_id, h.command, h.path, h.headers.get("Range") or "-",
             (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length, h.tls, h.pipelined)
