@@ -208,6 +208,7 @@ void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host
     if (c->fd < 0) return s_fail(c, -errno, "socket for %s: %s", strerror(errno));
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (cl->rcvbuf) setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &cl->rcvbuf, sizeof(cl->rcvbuf));
     struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &c->op_connect);
     io_uring_prep_connect(sqe, c->fd, (struct sockaddr *)&h->addr, h->addrlen);
     c->connect_armed = true;

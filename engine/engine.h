@@ -261,6 +261,7 @@ struct urestore_client {
     struct ur_tls_ctx *tls_ctx;
     unsigned max_conns;          /* connections this batch may open (at most nconns) */
     unsigned pipeline;           /* requests per connection in flight at most (1: no pipelining) */
+    int rcvbuf;                  /* SO_RCVBUF for every socket; 0: the kernel's autotuning */
     uint64_t part_size;
     int retries;
     uint64_t stall_ms;           /* no progress this long on a busy connection: reconnect and resume */

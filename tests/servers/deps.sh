@@ -12,10 +12,11 @@ cd "$(dirname "$0")/../.."
 # build: compiler, io_uring, TLS, zlib, the llhttp sources the Makefile compiles.
 # tests: the throwaway Ceph cluster + radosgw, awscli to seed objects, openssl for the test certificate,
 #        curl for readiness probes, util-linux (mount/losetup) and e2fsprogs for the file-system tests,
-#        bindfs for a FUSE file system without O_TMPFILE, procps for pgrep/ps in diagnostics.
+#        bindfs for a FUSE file system without O_TMPFILE, procps for pgrep/ps in diagnostics, strace to
+#        check the system calls the client makes.
 PKGS=(gcc make liburing-dev libssl-dev zlib1g-dev node-llhttp pkg-config
       ceph-mon ceph-osd radosgw ceph-common awscli openssl curl ca-certificates util-linux mount e2fsprogs
-      bindfs coreutils procps python3)
+      bindfs coreutils procps python3 strace)
 # npm ships its own node in some setups; only ask Debian for them when the commands are absent.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
