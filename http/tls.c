@@ -9,6 +9,7 @@
  * message always belongs to the connection it is reported on (one thread serves all connections). */
 #include "http/tls.h"
 #include "http/tls_rec.h"
+#include "http/trust.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -366,7 +367,7 @@ struct ur_tls_ctx *ur_tls_ctx_new(const struct ur_tls_config *cfg, char *err, si
                 ur_tls_ctx_free(ctx);
                 return NULL;
             }
-        } else if (!SSL_CTX_set_default_verify_paths(c)) {
+        } else if (!ur_trust_system(c)) {
             what = "cannot load the system trust store";
             goto fail;
         }

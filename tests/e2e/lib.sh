@@ -202,6 +202,15 @@ ur() {
         /usr/bin/timeout -k 5 "${UR_TIMEOUT:-300}" /usr/bin/env "${vars[@]}" "${wrap[@]}" "$UR_BIN" "$@"
 }
 
+# traced TRACE SYSCALLS: prints a UR_WRAPPER that records the client's SYSCALLS (strace's -e trace= list)
+# in TRACE, around the usual wrapper. LeakSanitizer cannot work under ptrace, so under ASan these runs
+# skip the leak check (the valgrind run of the same test still checks).
+traced() {
+    local asan=
+    [ -n "${ASAN_OPTIONS:-}" ] && asan=" env ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0"
+    echo "strace -f -qq -e trace=$2 -o $1 ${UR_WRAPPER:-}$asan"
+}
+
 # ur_capture [same arguments as ur]: runs the client with stdout in $UR_OUT and stderr in $UR_ERR and its
 # exit status in $UR_RC (stdin is passed through). Fails the test only when the client hangs or crashes.
 ur_capture() {

@@ -15,7 +15,7 @@ src=s3://$BUCKET/obj
 run() {
     local name=$1 trace=$T/$1.trace
     shift
-    UR_WRAPPER="strace -f -qq -e trace=setsockopt -o $trace ${UR_WRAPPER:-}" \
+    UR_WRAPPER=$(traced "$trace" setsockopt) \
         ur_capture "$@" -- --endpoint-url "$UR_S3_HTTP" --numworkers 2 cp "$src" "$T/out/$name"
     assert_rc 0 "$name"
     assert_same "$T/src/obj" "$T/out/$name"

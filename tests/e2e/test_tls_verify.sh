@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # HTTPS verifies the server: without the test CA the download fails (nothing is written); with
-# --ca-bundle, with AWS_CA_BUNDLE, or with --no-verify-ssl it succeeds.
+# --ca-bundle, with AWS_CA_BUNDLE, or with --no-verify-ssl it succeeds. The system trust store is the
+# hashed CA directory (SSL_CERT_DIR) and the CA file (SSL_CERT_FILE), and the file is read only when the
+# directory lacks the issuer: a CA in either is trusted, a CA in neither is not.
 . "$(dirname "$0")/lib.sh"
 e2e_init tls-verify
 
@@ -29,5 +31,37 @@ assert_same "$T/src/obj" "$T/cabundle/obj"
 ur_capture AWS_CA_BUNDLE="$UR_CA_FILE" -- --endpoint-url "$UR_S3_HTTPS" cp "$src" "$T/envca/obj"
 assert_rc 0 "AWS_CA_BUNDLE"
 assert_same "$T/src/obj" "$T/envca/obj"
+
+# system_store NAME DIR FILE: copies over HTTPS trusting only the system store, with SSL_CERT_DIR=DIR and
+# SSL_CERT_FILE=FILE; the system calls go to $T/NAME.trace.
+system_store() {
+    UR_WRAPPER=$(traced "$T/$1.trace" open,openat) \
+        ur_capture SSL_CERT_DIR="$2" SSL_CERT_FILE="$3" -- --endpoint-url "$UR_S3_HTTPS" cp "$src" "$T/$1/obj"
+}
+command -v strace >/dev/null || fail "strace is missing (tests/servers/deps.sh installs it)"
+mkdir -p "$T/hashed" "$T/empty"
+cp "$UR_CA_FILE" "$T/hashed/test-ca.pem"
+openssl rehash "$T/hashed" 2>/dev/null || fail "openssl rehash failed"
+printf -- '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n' >"$T/junk.pem"
+cat /etc/ssl/certs/ca-certificates.crt "$UR_CA_FILE" >"$T/bundle.pem" 2>/dev/null || cp "$UR_CA_FILE" "$T/bundle.pem"
+
+# The CA in the directory: trusted, and the CA file is never opened (parsing the system's costs ~22 ms).
+system_store in-dir "$T/hashed" "$T/junk.pem"
+assert_rc 0 "CA in SSL_CERT_DIR"
+assert_same "$T/src/obj" "$T/in-dir/obj"
+! grep -q "junk.pem" "$T/in-dir.trace" || fail "the CA file was read although the directory had the issuer"
+
+# The CA only in the file: read when the directory has no issuer, then trusted.
+system_store in-file "$T/empty" "$T/bundle.pem"
+assert_rc 0 "CA in SSL_CERT_FILE only"
+assert_same "$T/src/obj" "$T/in-file/obj"
+grep -q "bundle.pem" "$T/in-file.trace" || fail "the CA file was not read although the directory lacks the issuer"
+
+# In neither: refused, nothing written.
+system_store in-neither "$T/empty" /etc/ssl/certs/ca-certificates.crt
+assert_rc 1 "CA in neither the directory nor the file"
+grep -Eiq 'certif|verif' "$UR_ERR" || fail "the error does not say it is about the certificate"
+assert_absent "$T/in-neither/obj"
+assert_no_temp_files "$T"
 
 e2e_pass

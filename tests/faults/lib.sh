@@ -51,12 +51,17 @@ fault_server_start() {
     : >"$FS_LOG"
     : >"$FS_RULES"
     rm -f "$FS_DIR/ports"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-        -keyout "$FS_DIR/key.pem" -out "$FS_CA" -subj "/CN=localhost" \
-        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:TRUE" \
-        >"$FS_DIR/openssl.out" 2>&1 || fail "could not create a certificate: $(tail -n 3 "$FS_DIR/openssl.out")"
+    FS_CERT=$FS_CA
+    if [ -n "${FS_CHAIN:-}" ]; then
+        fault_chain || fail "could not create the certificates: $(tail -n 3 "$FS_DIR/openssl.out")"
+    else
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -keyout "$FS_DIR/key.pem" -out "$FS_CA" -subj "/CN=localhost" \
+            -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:TRUE" \
+            >"$FS_DIR/openssl.out" 2>&1 || fail "could not create a certificate: $(tail -n 3 "$FS_DIR/openssl.out")"
+    fi
     "$PYTHON" "$FAULTS_DIR/server.py" --root "$FS_ROOT" --log "$FS_LOG" --rules "$FS_RULES" \
-        --ready "$FS_DIR/ports" --cert "$FS_CA" --key "$FS_DIR/key.pem" --parent $$ --lifetime 3600 \
+        --ready "$FS_DIR/ports" --cert "$FS_CERT" --key "$FS_DIR/key.pem" --parent $$ --lifetime 3600 \
         ${FS_IDLE_TIMEOUT:+--idle-timeout "$FS_IDLE_TIMEOUT"} ${FS_NO_TICKETS:+--no-tickets} >"$FS_DIR/server.out" 2>&1 &
     FS_PID=$!
     E2E_PIDS+=("$FS_PID")
@@ -71,6 +76,24 @@ fault_server_start() {
     read -r -a ports <"$FS_DIR/ports"
     FS_HTTP=http://127.0.0.1:${ports[0]}
     FS_HTTPS=https://localhost:${ports[1]}
+}
+
+# fault_chain: with FS_CHAIN set, the server presents what public servers do: its certificate and the
+# intermediate CA that signed it ($FS_CERT), not the root ($FS_CA), which signed the intermediate.
+fault_chain() {
+    local d=$FS_DIR o=$FS_DIR/openssl.out ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+    openssl req -x509 "${ec[@]}" -days 2 -keyout "$d/root.key" -out "$FS_CA" -subj "/CN=fault root CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" >"$o" 2>&1 &&
+        openssl req "${ec[@]}" -keyout "$d/mid.key" -out "$d/mid.csr" -subj "/CN=fault intermediate CA" \
+            >>"$o" 2>&1 &&
+        printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n' >"$d/mid.ext" &&
+        openssl x509 -req -in "$d/mid.csr" -CA "$FS_CA" -CAkey "$d/root.key" -CAcreateserial -days 2 \
+            -extfile "$d/mid.ext" -out "$d/mid.pem" >>"$o" 2>&1 &&
+        openssl req "${ec[@]}" -keyout "$d/key.pem" -out "$d/leaf.csr" -subj "/CN=localhost" >>"$o" 2>&1 &&
+        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$d/leaf.ext" &&
+        openssl x509 -req -in "$d/leaf.csr" -CA "$d/mid.pem" -CAkey "$d/mid.key" -CAcreateserial -days 2 \
+            -extfile "$d/leaf.ext" -out "$d/leaf.pem" >>"$o" 2>&1 &&
+        FS_CERT=$d/chain.pem && cat "$d/leaf.pem" "$d/mid.pem" >"$FS_CERT"
 }
 
 fault_endpoint() {
