@@ -78,8 +78,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "perf: $label run in ${RUN#$ROOT/}; urestore binary: ${UR_BIN#$ROOT/}"
-RUNWAIT=$PERF_DATA/bin/runwait CREATEFLOOR=$PERF_DATA/bin/createfloor
-for prog in runwait createfloor; do
+RUNWAIT=$PERF_DATA/bin/runwait CREATEFLOOR=$PERF_DATA/bin/createfloor HTTPFLOOR=$PERF_DATA/bin/httpfloor
+# The VAES benchmark of the build under test; for a client copied elsewhere, this tree's default build.
+GCM_BENCH=$(dirname "$UR_BIN")/tests/test_gcm_vaes
+[ -x "$GCM_BENCH" ] || GCM_BENCH=$ROOT/build/tests/test_gcm_vaes
+for prog in runwait createfloor httpfloor; do
     if [ ! -x "$PERF_DATA/bin/$prog" ] || [ "$PERF/lib/$prog.c" -nt "$PERF_DATA/bin/$prog" ]; then
         mkdir -p "$PERF_DATA/bin" && gcc -O2 -Wall -Wextra -o "$PERF_DATA/bin/$prog" "$PERF/lib/$prog.c" || exit 1
     fi
@@ -110,8 +113,8 @@ loopback() {
     # The floor first: its per-file figures must not follow the workloads' mass deletes (pitfall 2).
     if [ $floor = 1 ] && [ $mode = full ]; then
         "$PY" "$PERF/lib/dataset.py" big && perf_outfs_up "$PERF_DATA/out" && "$PY" "$PERF/lib/floor.py" --run-dir "$RUN" \
-            --servers "$RUN/servers.json" --runwait "$RUNWAIT" --gcm-bench "$(dirname "$UR_BIN")/tests/test_gcm_vaes" \
-            --createfloor "$CREATEFLOOR"
+            --servers "$RUN/servers.json" --runwait "$RUNWAIT" --gcm-bench "$GCM_BENCH" \
+            --createfloor "$CREATEFLOOR" --httpfloor "$HTTPFLOOR"
     fi
     bench "$@" || return 1
     perf_nginx_stop

@@ -151,7 +151,7 @@ def floor_table(floor, lines):
     lines += ["## The floor on this machine (measured by this run, one core)", "",
               "| what | rate | CPU-s per GiB |", "|---|---|---|"]
     for key in ("aes", "aes_vaes", "tcp_recv", "http_recv", "odirect", "buffered", "https_odirect",
-                "https_odirect_vaes"):
+                "https_odirect_vaes", "http_odirect"):
         f = floor.get(key)
         if not f:
             continue
