@@ -12,7 +12,8 @@
 # Options: --unit-only, --e2e-only, -k PATTERN (only tests whose name contains PATTERN).
 # Environment: BUILD (default build), UR_BIN (client for the e2e tests, default $BUILD/urestore),
 # UR_TEST_TIMEOUT (seconds per e2e test, default 600; unit tests get 300), UR_RGW_DIR (use a running server
-# instead of starting one).
+# instead of starting one), UR_TIME_SCALE (multiplies the tests' wall-clock bounds on the client: 3 under
+# ASan; default 1).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -56,7 +56,8 @@ fuzz-regress: fuzz-build
 
 # ASan+UBSan: the compiler carries the flags so that every compile and link line gets them. The e2e tests
 # run the client with a clean environment, so the sanitizers' options travel in UR_WRAPPER; exit code 99
-# keeps a sanitizer report from passing for the client's own exit status 1.
+# keeps a sanitizer report from passing for the client's own exit status 1. UR_TIME_SCALE multiplies the
+# one wall-clock bound a test holds the client to (Flink's 200 ms from SIGTERM to exit).
 ASAN_ENV := ASAN_OPTIONS=exitcode=99:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
 	UBSAN_OPTIONS=exitcode=99:halt_on_error=1:print_stacktrace=1
 # The e2e tests that build programs against the library call plain `cc`: a cc first on PATH adds the flags.
@@ -65,7 +66,7 @@ test-asan:
 	@mkdir -p $(ASAN_BUILD)/bin
 	@printf '#!/bin/sh\nexec %s %s "$$@"\n' "$$(command -v $(CC))" "$(SAN_FLAGS)" >$(ASAN_BUILD)/bin/cc
 	@chmod +x $(ASAN_BUILD)/bin/cc
-	PATH="$(CURDIR)/$(ASAN_BUILD)/bin:$$PATH" $(ASAN_ENV) UR_WRAPPER="env $(ASAN_ENV)" BUILD=$(ASAN_BUILD) \
+	PATH="$(CURDIR)/$(ASAN_BUILD)/bin:$$PATH" $(ASAN_ENV) UR_WRAPPER="env $(ASAN_ENV)" BUILD=$(ASAN_BUILD) UR_TIME_SCALE=3 \
 		bash tests/run.sh $(TESTARGS)
 
 # Valgrind: the client of every e2e test under memcheck (slow: each client run gets 20 minutes).

@@ -158,7 +158,10 @@ wait "$pid" || UR_RC=$?
 dt=$((($(date +%s%N) - t0) / 1000000))
 say "SIGTERM to exit: ${dt} ms (exit status $UR_RC)"
 assert_rc 1 "interrupted by SIGTERM"
-[ "$dt" -le 200 ] || fail "the client took ${dt} ms to exit after SIGTERM (Flink allows 200 ms before SIGKILL)"
+# Flink's 200 ms holds for the real build; an instrumented one (make test-asan sets UR_TIME_SCALE=3) runs
+# its user code 2-3 times slower and scans its heap for leaks at exit: 65-215 ms measured, old code alike.
+limit=$((200 * ${UR_TIME_SCALE:-1}))
+[ "$dt" -le "$limit" ] || fail "the client took ${dt} ms to exit after SIGTERM (Flink allows 200 ms before SIGKILL; limit here ${limit} ms)"
 assert_whole_lines "$FLINK_OUT"
 grep -Fxq 'ERROR "run": interrupted by a signal' "$FLINK_OUT" || fail "no 'interrupted by a signal' line"
 assert_no_temp_files "$db3"
