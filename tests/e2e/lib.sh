@@ -211,6 +211,25 @@ traced() {
     echo "strace -f -qq -e trace=$2 -o $1 ${UR_WRAPPER:-}$asan"
 }
 
+# The system trust store, for the tests of it: hashed_ca_dir DIR [CA] makes DIR an OpenSSL hashed CA
+# directory holding CA (or nothing); junk_pem FILE writes a PEM file whose one certificate does not parse;
+# system_store_copy NAME ENDPOINT SRC DIR FILE copies SRC to $T/NAME/obj over ENDPOINT trusting only the
+# system store, SSL_CERT_DIR=DIR and SSL_CERT_FILE=FILE, with the files the client opens in $T/NAME.trace.
+hashed_ca_dir() {
+    mkdir -p "$1"
+    [ -z "${2:-}" ] && return 0
+    cp "$2" "$1/ca.pem"
+    openssl rehash "$1" 2>/dev/null || fail "openssl rehash failed"
+}
+junk_pem() {
+    printf -- '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n' >"$1"
+}
+system_store_copy() {
+    command -v strace >/dev/null || fail "strace is missing (tests/servers/deps.sh installs it)"
+    UR_WRAPPER=$(traced "$T/$1.trace" open,openat) \
+        ur_capture SSL_CERT_DIR="$4" SSL_CERT_FILE="$5" -- --endpoint-url "$2" cp "$3" "$T/$1/obj"
+}
+
 # ur_capture [same arguments as ur]: runs the client with stdout in $UR_OUT and stderr in $UR_ERR and its
 # exit status in $UR_RC (stdin is passed through). Fails the test only when the client hangs or crashes.
 ur_capture() {

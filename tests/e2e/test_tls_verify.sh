@@ -32,33 +32,25 @@ ur_capture AWS_CA_BUNDLE="$UR_CA_FILE" -- --endpoint-url "$UR_S3_HTTPS" cp "$src
 assert_rc 0 "AWS_CA_BUNDLE"
 assert_same "$T/src/obj" "$T/envca/obj"
 
-# system_store NAME DIR FILE: copies over HTTPS trusting only the system store, with SSL_CERT_DIR=DIR and
-# SSL_CERT_FILE=FILE; the system calls go to $T/NAME.trace.
-system_store() {
-    UR_WRAPPER=$(traced "$T/$1.trace" open,openat) \
-        ur_capture SSL_CERT_DIR="$2" SSL_CERT_FILE="$3" -- --endpoint-url "$UR_S3_HTTPS" cp "$src" "$T/$1/obj"
-}
-command -v strace >/dev/null || fail "strace is missing (tests/servers/deps.sh installs it)"
-mkdir -p "$T/hashed" "$T/empty"
-cp "$UR_CA_FILE" "$T/hashed/test-ca.pem"
-openssl rehash "$T/hashed" 2>/dev/null || fail "openssl rehash failed"
-printf -- '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n' >"$T/junk.pem"
+hashed_ca_dir "$T/hashed" "$UR_CA_FILE"
+hashed_ca_dir "$T/empty"
+junk_pem "$T/junk.pem"
 cat /etc/ssl/certs/ca-certificates.crt "$UR_CA_FILE" >"$T/bundle.pem" 2>/dev/null || cp "$UR_CA_FILE" "$T/bundle.pem"
 
 # The CA in the directory: trusted, and the CA file is never opened (parsing the system's costs ~22 ms).
-system_store in-dir "$T/hashed" "$T/junk.pem"
+system_store_copy in-dir "$UR_S3_HTTPS" "$src" "$T/hashed" "$T/junk.pem"
 assert_rc 0 "CA in SSL_CERT_DIR"
 assert_same "$T/src/obj" "$T/in-dir/obj"
 ! grep -q "junk.pem" "$T/in-dir.trace" || fail "the CA file was read although the directory had the issuer"
 
 # The CA only in the file: read when the directory has no issuer, then trusted.
-system_store in-file "$T/empty" "$T/bundle.pem"
+system_store_copy in-file "$UR_S3_HTTPS" "$src" "$T/empty" "$T/bundle.pem"
 assert_rc 0 "CA in SSL_CERT_FILE only"
 assert_same "$T/src/obj" "$T/in-file/obj"
 grep -q "bundle.pem" "$T/in-file.trace" || fail "the CA file was not read although the directory lacks the issuer"
 
 # In neither: refused, nothing written.
-system_store in-neither "$T/empty" /etc/ssl/certs/ca-certificates.crt
+system_store_copy in-neither "$UR_S3_HTTPS" "$src" "$T/empty" /etc/ssl/certs/ca-certificates.crt
 assert_rc 1 "CA in neither the directory nor the file"
 grep -Eiq 'certif|verif' "$UR_ERR" || fail "the error does not say it is about the certificate"
 assert_absent "$T/in-neither/obj"
