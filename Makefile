@@ -20,7 +20,7 @@ LLHTTP_SRC := $(LLHTTP_DIR)/api.c $(LLHTTP_DIR)/http.c $(LLHTTP_DIR)/llhttp.c
 
 # engine/cli_*.c and engine/main.c are the command-line front end, not part of the library.
 CLI_SRC  := $(wildcard engine/cli_*.c)
-LIB_SRC  := $(filter-out engine/main.c $(CLI_SRC),$(wildcard engine/*.c http/*.c s3/*.c))
+LIB_SRC  := $(filter-out engine/main.c $(CLI_SRC),$(wildcard engine/*.c http/*.c s3/*.c tls/*.c flink/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(patsubst $(LLHTTP_DIR)/%.c,$(BUILD)/obj/llhttp/%.o,$(LLHTTP_SRC))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
