@@ -15,9 +15,9 @@
 #include <sys/socket.h>
 
 #include "engine/list.h"
-#include "engine/urestore.h"
+#include "include/urestore.h"
 #include "http/response.h"
-#include "http/tls.h"
+#include "tls/tls.h"
 #include "s3/endpoint.h"
 #include "s3/sigv4.h"
 #include "s3/uri.h"

@@ -38,9 +38,9 @@ install: $(BUILD)/urestore $(BUILD)/liburestore.a $(BUILD)/liburestore.so.$(SOVE
 	$(INSTALL) -m 0644 $(BUILD)/liburestore.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/liburestore.so.$(SOVERSION)
 	ln -sf liburestore.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/liburestore.so
 	$(INSTALL) -m 0644 $(BUILD)/liburestore.a $(DESTDIR)$(LIBDIR)/liburestore.a
-	$(INSTALL) -m 0644 engine/urestore.h $(DESTDIR)$(INCLUDEDIR)/urestore.h
+	$(INSTALL) -m 0644 include/urestore.h $(DESTDIR)$(INCLUDEDIR)/urestore.h
 	$(INSTALL) -m 0644 $(BUILD)/urestore.pc $(DESTDIR)$(PKGCONFIGDIR)/urestore.pc
-	$(INSTALL) -m 0644 engine/urestore.1 $(DESTDIR)$(MANDIR)/man1/urestore.1
+	$(INSTALL) -m 0644 doc/urestore.1 $(DESTDIR)$(MANDIR)/man1/urestore.1
 	$(UR_LDCONFIG)
 
 uninstall:
@@ -51,4 +51,4 @@ uninstall:
 	$(UR_LDCONFIG)
 
 abi-check: $(BUILD)/liburestore.so.$(SOVERSION)
-	@bash tests/abi/check_abi.sh $(BUILD)/liburestore.so.$(SOVERSION) engine/urestore.h
+	@bash tests/abi/check_abi.sh $(BUILD)/liburestore.so.$(SOVERSION) include/urestore.h

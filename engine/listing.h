@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "engine/urestore.h"
+#include "include/urestore.h"
 #include "s3/list.h"
 
 /* Calls fn for every object in bucket whose key starts with prefix, page after page, in S3's order

@@ -24,9 +24,9 @@ FUZZ_SRC_http_response := http/response.c
 FUZZ_LLHTTP_http_response := api http llhttp
 FUZZ_SRC_s3_error := s3/error.c s3/xml.c
 FUZZ_SRC_s3_list := s3/list.c s3/xml.c s3/uri.c
-FUZZ_SRC_runline := engine/cli_runline.c engine/cli_flag.c engine/cli_glob.c engine/cli_out.c
+FUZZ_SRC_runline := cli/runline.c cli/flag.c cli/glob.c cli/out.c
 FUZZ_SRC_uri := s3/uri.c s3/endpoint.c
-FUZZ_SRC_gcm_vaes := http/gcm_vaes.c
+FUZZ_SRC_gcm_vaes := tls/gcm_vaes.c
 FUZZ_LIBS_gcm_vaes := -lcrypto
 FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes
 

@@ -4,7 +4,7 @@
 usage: floor.py --run-dir RUN --servers RUN/servers.json --runwait BIN [--gcm-bench TEST]  → RUN/floor.json
 
   aes         openssl speed -evp aes-128-gcm -decrypt, 16 KiB blocks: the pinned TLS suite's decrypt cost
-  aes_vaes    urestore's own AES-128-GCM (http/gcm_vaes.c), 16 KiB records, from the benchmark line of
+  aes_vaes    urestore's own AES-128-GCM (tls/gcm_vaes.c), 16 KiB records, from the benchmark line of
               tests/unit/test_gcm_vaes (absent where the CPU has no VAES)
   tcp_recv    iperf3 -R (server on CPU 1): the kernel's loopback receive path plus a 128 KiB read loop
   http_recv   perf/lib/httpfloor.c: the big data set from the suite's nginx over plain HTTP, one keep-alive

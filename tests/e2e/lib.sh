@@ -225,7 +225,7 @@ junk_pem() {
     printf -- '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n' >"$1"
 }
 system_store_copy() {
-    command -v strace >/dev/null || fail "strace is missing (tests/servers/deps.sh installs it)"
+    command -v strace >/dev/null || fail "strace is missing (scripts/deps.sh installs it)"
     UR_WRAPPER=$(traced "$T/$1.trace" open,openat) \
         ur_capture SSL_CERT_DIR="$4" SSL_CERT_FILE="$5" -- --endpoint-url "$2" cp "$3" "$T/$1/obj"
 }

@@ -7,7 +7,7 @@
 TEST_NAME="lib-abi"
 
 lib=$BUILD_DIR/liburestore.so.1
-header=$REPO/engine/urestore.h
+header=$REPO/include/urestore.h
 check=$REPO/tests/abi/check_abi.sh
 [ -f "$lib" ] || fail "$lib not built (make)"
 T=$(mktemp -d "${TMPDIR:-/tmp}/urestore-abi.XXXXXX")

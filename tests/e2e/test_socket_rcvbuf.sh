@@ -4,7 +4,7 @@
 # calls themselves (strace), and every download stays byte-identical.
 . "$(dirname "$0")/lib.sh"
 e2e_init socket-rcvbuf
-command -v strace >/dev/null || fail "strace is missing (tests/servers/deps.sh installs it)"
+command -v strace >/dev/null || fail "strace is missing (scripts/deps.sh installs it)"
 
 make_file "$T/src/obj" $((3 * MiB + 5))
 put_object "$BUCKET" obj "$T/src/obj"

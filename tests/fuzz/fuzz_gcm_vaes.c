@@ -1,4 +1,4 @@
-/* tests/fuzz/fuzz_gcm_vaes.c — http/gcm_vaes.c must agree with OpenSSL's AES-128-GCM on any input.
+/* tests/fuzz/fuzz_gcm_vaes.c — tls/gcm_vaes.c must agree with OpenSSL's AES-128-GCM on any input.
  *
  * Input: byte 0 = mode, bytes 1..16 = key, 17..28 = nonce, 29 = aad length (mod 48), then the aad, then
  * the payload. Mode bit 0 clear: the payload is ciphertext || tag as a server could send it (almost always
@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "http/gcm_vaes.h"
+#include "tls/gcm_vaes.h"
 
 static int s_evp(int enc, const uint8_t *key, const uint8_t *nonce, const uint8_t *aad, int aad_len, const uint8_t *in,
                  int len, uint8_t *tag, uint8_t *out)

@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_runline.c — a run file's line: word splitting, cp parsing, the destination path, and
- * wildcard matching and destinations (engine/cli_runline.c, engine/cli_glob.c).
+ * wildcard matching and destinations (cli/runline.c, cli/glob.c).
  *
  * Input: byte 0 = flags (bit 0: the destination is an existing directory; bit 1: --flatten), the rest =
  * one line. Invariant checked: a key that matches a wildcard never lands outside the destination. */
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli_glob.h"
-#include "engine/cli_runline.h"
+#include "cli/glob.h"
+#include "cli/runline.h"
 
 /* The path p stays under dir: it starts with "dir/" and has no ".." element. */
 static void s_check_inside(const char *dir, const char *p)

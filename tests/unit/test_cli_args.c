@@ -2,8 +2,8 @@
  * forms, unknown flags, environment fallbacks, s5cmd's refused combinations, and the options they make. */
 #include <errno.h>
 
-#include "engine/cli_args.h"
-#include "engine/urestore.h"
+#include "cli/args.h"
+#include "include/urestore.h"
 #include "tests/unit/check.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -2,7 +2,7 @@
  * matching ('*' across '/', '?' one UTF-8 character, neither across a newline, regexp metacharacters
  * literal), and the file a matching key lands in (relative to the prefix's directory, --flatten, keys
  * refused because they would land outside the destination or name no file). */
-#include "engine/cli_glob.h"
+#include "cli/glob.h"
 #include "tests/unit/check.h"
 
 static void test_prefix(void)

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "engine/cli_out.h"
+#include "cli/out.h"
 #include "tests/unit/check.h"
 
 static void test_text(void)

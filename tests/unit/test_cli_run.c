@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/cli_run.h"
+#include "cli/run.h"
 #include "tests/unit/check.h"
 
 static char s_dir[] = "/tmp/test_cli_run.XXXXXX";

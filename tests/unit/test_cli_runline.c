@@ -3,8 +3,8 @@
  * and the Go-style flag parser they share with the global flags. */
 #include <errno.h>
 
-#include "engine/cli_flag.h"
-#include "engine/cli_runline.h"
+#include "cli/flag.h"
+#include "cli/runline.h"
 #include "tests/unit/check.h"
 
 static int split(const char *line, struct ur_cli_words *w, const char **why)

@@ -1,11 +1,11 @@
-/* tests/unit/test_gcm_vaes.c — http/gcm_vaes.c against OpenSSL's AES-128-GCM, byte for byte.
+/* tests/unit/test_gcm_vaes.c — tls/gcm_vaes.c against OpenSSL's AES-128-GCM, byte for byte.
  *
  * Sealed by OpenSSL, opened by ours: every length from 0 to 1,100 bytes (all the tails and the edges of
  * the 256-byte step), random lengths up to 70,000 with random additional data, in place and not; a
  * flipped bit anywhere in ciphertext, tag, nonce or additional data must be refused. Plus the published
  * test case 2 of the GCM specification. Then prints (does not assert) the speed of both on 16 KiB
  * records. Exit 77 (skip) on a CPU without VAES/VPCLMULQDQ/AVX-512 or with URESTORE_NO_VAES set. */
-#include "http/gcm_vaes.h"
+#include "tls/gcm_vaes.h"
 
 #include "tests/unit/check.h"
 

@@ -1,11 +1,11 @@
-/* tests/unit/test_tls.c — http/tls.c against an in-process OpenSSL server, bytes shuttled in memory.
+/* tests/unit/test_tls.c — tls/tls.c against an in-process OpenSSL server, bytes shuttled in memory.
  *
  * A throwaway CA and a server certificate for "localhost" and 127.0.0.1 are made with the OpenSSL API at
  * start. Checks verification (CA file, system store, host and IP checks, verify off), TLS 1.2 and 1.3,
  * an 8 MiB transfer through odd lent sizes into big and tiny buffers, session resumption and
  * close_notify; then prints (does not assert) the client's CPU cost to decrypt 256 MiB
  * (UR_TLS_BENCH_MIB overrides the size, 0 skips it; UR_TLS_BENCH_ONLY=1 runs only the benchmark). */
-#include "http/tls.h"
+#include "tls/tls.h"
 
 #include "tests/unit/check.h"
 

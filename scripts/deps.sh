@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/servers/deps.sh — installs (as root) the Debian packages that building urestore and running its test
+# scripts/deps.sh — installs (as root) the Debian packages that building urestore and running its test
 # servers need, but only those missing, plus the npm SigV4 test vectors a unit test reads. Silent and fast
 # (one dpkg-query) when everything is present, so `make test` can always run it first.
 #
@@ -7,16 +7,17 @@
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 
-# build: compiler, io_uring, TLS, zlib, the llhttp sources the Makefile compiles.
+# build: compiler and C library headers (libc6-dev is only a Recommends of gcc, which a minimal Debian does
+#        not install), io_uring, TLS, zlib, the llhttp sources the Makefile compiles.
 # tests: the throwaway Ceph cluster + radosgw, awscli to seed objects, openssl for the test certificate,
 #        curl for readiness probes, util-linux (mount/losetup) and e2fsprogs for the file-system tests,
 #        bindfs for a FUSE file system without O_TMPFILE, procps for pgrep/ps in diagnostics, strace to
-#        check the system calls the client makes.
-PKGS=(gcc make liburing-dev libssl-dev zlib1g-dev node-llhttp pkg-config
+#        check the system calls the client makes, groff to check the man page.
+PKGS=(gcc libc6-dev make liburing-dev libssl-dev zlib1g-dev node-llhttp pkg-config
       ceph-mon ceph-osd radosgw ceph-common awscli openssl curl ca-certificates util-linux mount e2fsprogs
-      bindfs coreutils procps python3 strace)
+      bindfs coreutils procps python3 strace groff-base)
 # npm ships its own node in some setups; only ask Debian for them when the commands are absent.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)

@@ -1,4 +1,4 @@
-/* http/tls.c — client TLS on OpenSSL 3.0 with no socket (see tls.h).
+/* tls/tls.c — client TLS on OpenSSL 3.0 with no socket (see tls.h).
  *
  * Holds: the SSL_CTX policy (TLS 1.2–1.3, AES-128-GCM first, verification), a per-context session cache
  * keyed by host, and two small custom BIOs: the input BIO reads straight from the ciphertext the engine
@@ -7,9 +7,9 @@
  *
  * Errors: every call into OpenSSL starts with an empty per-thread error queue and leaves it empty, so a
  * message always belongs to the connection it is reported on (one thread serves all connections). */
-#include "http/tls.h"
-#include "http/tls_rec.h"
-#include "http/trust.h"
+#include "tls/tls.h"
+#include "tls/tls_rec.h"
+#include "tls/trust.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>

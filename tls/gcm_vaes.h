@@ -1,4 +1,4 @@
-/* http/gcm_vaes.h — AES-128-GCM decryption with VAES and VPCLMULQDQ (AVX-512), for the TLS record reader.
+/* tls/gcm_vaes.h — AES-128-GCM decryption with VAES and VPCLMULQDQ (AVX-512), for the TLS record reader.
  *
  * Debian 12's OpenSSL 3.0 decrypts AES-GCM with its AES-NI/AVX2 code, 128 bits per instruction: ~4.3 GB/s
  * on this machine's EPYC, 45 % of an HTTPS download's CPU. CPUs with VAES and VPCLMULQDQ do the same

@@ -1,4 +1,4 @@
-/* http/tls.h — TLS over OpenSSL with no socket: ciphertext in and out through buffers the caller moves.
+/* tls/tls.h — TLS over OpenSSL with no socket: ciphertext in and out through buffers the caller moves.
  *
  * The engine owns the socket and moves ciphertext with io_uring; this module only turns ciphertext into
  * plaintext and back. Input is *lent*, not copied: a custom BIO reads straight from the caller's receive

@@ -1,7 +1,7 @@
-/* engine/cli_run.c — a batch of parsed `cp` commands: planning each (source check, destination name,
+/* cli/run.c — a batch of parsed `cp` commands: planning each (source check, destination name,
  * no-clobber skip), credentials, one urestore_copy() for all, a line per result from on_task_done, the
  * --stat table and the exit status. Holds the one client the signal handlers may cancel. */
-#include "engine/cli_run.h"
+#include "cli/run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/cli_args.h"
-#include "engine/cli_glob.h"
-#include "engine/cli_out.h"
-#include "engine/cli_runline.h"
+#include "cli/args.h"
+#include "cli/glob.h"
+#include "cli/out.h"
+#include "cli/runline.h"
 #include "engine/listing.h"
-#include "engine/urestore.h"
+#include "include/urestore.h"
 #include "s3/creds.h"
 #include "s3/uri.h"
 

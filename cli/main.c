@@ -1,7 +1,7 @@
-/* engine/main.c — the urestore binary's entry point: everything is in the CLI modules (engine/cli_*). */
+/* cli/main.c — the urestore binary's entry point: everything is in the CLI modules (cli/). */
 #include <openssl/crypto.h>
 
-#include "engine/cli_run.h"
+#include "cli/run.h"
 
 int main(int argc, char **argv)
 {

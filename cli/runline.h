@@ -1,4 +1,4 @@
-/* engine/cli_runline.h — one s5cmd command line → words → a parsed `cp` command, with the messages a user
+/* cli/runline.h — one s5cmd command line → words → a parsed `cp` command, with the messages a user
  * needs to fix the line. Pure string work: no I/O, no engine, so it is unit-tested on its own.
  *
  * Words are split as s5cmd does (go-shellquote, a POSIX shell subset): blanks separate words; '…' is

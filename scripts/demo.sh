@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# tests/servers/demo.sh — what `make demo` runs: a local S3 (Ceph radosgw) holding a fake RocksDB checkpoint,
+# scripts/demo.sh — what `make demo` runs: a local S3 (Ceph radosgw) holding a fake RocksDB checkpoint,
 # restored with `urestore run` over HTTPS, checked byte for byte, timed. Everything stops at the end; the
 # restored files stay in $BUILD/demo/restore for a look.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 UR_BIN=${UR_BIN:-$BUILD/urestore}
 DEMO=$BUILD/demo

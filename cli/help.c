@@ -1,6 +1,6 @@
-/* engine/cli_help.c — the CLI's usage texts (global, cp, run): every option and environment variable,
+/* cli/help.c — the CLI's usage texts (global, cp, run): every option and environment variable,
  * and what urestore does with each of s5cmd's flags. Text only. */
-#include "engine/cli_run.h"
+#include "cli/run.h"
 
 const char ur_cli_usage_global[] =
     "urestore - restore many files from S3 to local disk with the least CPU (s5cmd-compatible)\n"

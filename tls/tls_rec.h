@@ -1,4 +1,4 @@
-/* http/tls_rec.h — a TLS 1.3 AES-GCM record reader that decrypts straight into the caller's buffer.
+/* tls/tls_rec.h — a TLS 1.3 AES-GCM record reader that decrypts straight into the caller's buffer.
  *
  * Internal to http/ (tls.c switches to it once OpenSSL has done the handshake and the first records).
  * OpenSSL's SSL_read copies each record's ciphertext into its own buffer and the plaintext out again:
@@ -16,7 +16,7 @@
 
 #include <openssl/evp.h>
 
-#include "http/gcm_vaes.h"
+#include "tls/gcm_vaes.h"
 
 #define UR_TLS_REC_MAX (16384 + 256) /* TLS 1.3 ciphertext limit: 2^14 + 256 */
 

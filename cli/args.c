@@ -1,14 +1,14 @@
-/* engine/cli_args.c — global flags (Go style, s5cmd's set), environment fallbacks, and the mapping onto
+/* cli/args.c — global flags (Go style, s5cmd's set), environment fallbacks, and the mapping onto
  * struct urestore_options. */
-#include "engine/cli_args.h"
+#include "cli/args.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli_flag.h"
-#include "engine/urestore.h"
+#include "cli/flag.h"
+#include "include/urestore.h"
 
 int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err, size_t errlen)
 {

@@ -1,4 +1,4 @@
-/* http/gcm_vaes.c — AES-128-GCM decryption, 16 blocks per step on VAES and VPCLMULQDQ (gcm_vaes.h).
+/* tls/gcm_vaes.c — AES-128-GCM decryption, 16 blocks per step on VAES and VPCLMULQDQ (gcm_vaes.h).
  *
  * GCM (NIST SP 800-38D): the plaintext is the ciphertext XOR AES_K(counter blocks J0+1, J0+2, …) with
  * J0 = nonce || 0x00000001; the tag is AES_K(J0) XOR GHASH_H(aad, ciphertext, lengths), H = AES_K(0).
@@ -11,7 +11,7 @@
  * (Y ^ X0)·H^16 ^ X1·H^15 ^ … ^ X15·H, four per 512-bit multiply, with one reduction per step. The
  * functions carry their own target attribute: the rest of the program is built for any x86-64, and
  * ur_gcm_vaes_usable() decides at run time. */
-#include "http/gcm_vaes.h"
+#include "tls/gcm_vaes.h"
 
 #include <stdint.h>
 #include <stdlib.h>

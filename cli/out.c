@@ -1,6 +1,6 @@
-/* engine/cli_out.c — the CLI's line formats (s5cmd's text and JSON) and the one-write-per-line emitter.
+/* cli/out.c — the CLI's line formats (s5cmd's text and JSON) and the one-write-per-line emitter.
  * Holds no state: every function works on the buffer it is given. */
-#include "engine/cli_out.h"
+#include "cli/out.h"
 
 #include <errno.h>
 #include <stdlib.h>

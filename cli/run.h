@@ -1,4 +1,4 @@
-/* engine/cli_run.h — the CLI's commands: `cp` from argv and `run` from a file or stdin, each turned into
+/* cli/run.h — the CLI's commands: `cp` from argv and `run` from a file or stdin, each turned into
  * one batch for urestore_copy(), with s5cmd's output and exit codes. The only CLI code that touches the
  * engine, the credentials and the signals. */
 #ifndef UR_CLI_RUN_H

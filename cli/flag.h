@@ -1,4 +1,4 @@
-/* engine/cli_flag.h — Go `flag`-package parsing, which s5cmd (urfave/cli) uses for its global and
+/* cli/flag.h — Go `flag`-package parsing, which s5cmd (urfave/cli) uses for its global and
  * command flags: "-x" and "--x" alike, "--x=v" or "--x v" for values, "--x" or "--x=false" for booleans,
  * integers in Go's base-0 syntax (10, 0x1f, 017), and parsing stops at the first word that is not a flag
  * or right after "--". Error messages are Go's, so users see what s5cmd would print. Pure. */

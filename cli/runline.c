@@ -1,13 +1,13 @@
-/* engine/cli_runline.c — s5cmd command lines: word splitting (go-shellquote's rules), `cp` flags and
+/* cli/runline.c — s5cmd command lines: word splitting (go-shellquote's rules), `cp` flags and
  * arguments, and the destination file name s5cmd would pick. No I/O: the caller stats the destination. */
-#include "engine/cli_runline.h"
+#include "cli/runline.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli_flag.h"
+#include "cli/flag.h"
 
 #define MIB (1024ull * 1024ull)
 

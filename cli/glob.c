@@ -1,13 +1,13 @@
-/* engine/cli_glob.c — s5cmd's wildcard matching and destination naming for wildcard sources (see
+/* cli/glob.c — s5cmd's wildcard matching and destination naming for wildcard sources (see
  * cli_glob.h). No I/O. */
-#include "engine/cli_glob.h"
+#include "cli/glob.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/cli_out.h"
-#include "engine/cli_runline.h"
+#include "cli/out.h"
+#include "cli/runline.h"
 
 size_t ur_cli_glob_prefix_len(const char *pattern)
 {

@@ -1,4 +1,4 @@
-/* http/trust.c — the system's trusted CAs, read only as far as the handshakes need them.
+/* tls/trust.c — the system's trusted CAs, read only as far as the handshakes need them.
  *
  * SSL_CTX_set_default_verify_paths() parses the whole CA bundle file when the context is made: on Debian
  * 144 certificates, ~22 ms of CPU, three quarters of what a one-object HTTPS copy costs. The same
@@ -11,7 +11,7 @@
  * The store's two lookup hooks do it: get_issuer (building the chain) and lookup_certs (is the top of
  * the chain trusted). Loading the file puts OpenSSL's own hooks back, so it happens once per context. A
  * context belongs to one client, whose loop thread alone runs its handshakes. */
-#include "http/trust.h"
+#include "tls/trust.h"
 
 #include <openssl/err.h>
 #include <openssl/x509.h>

@@ -1,4 +1,4 @@
-/* engine/cli_args.h — urestore's global flags (s5cmd's, parsed Go-style), their environment fallbacks, and
+/* cli/args.h — urestore's global flags (s5cmd's, parsed Go-style), their environment fallbacks, and
  * how they map onto struct urestore_options. Reads the environment; no other I/O, no engine calls. */
 #ifndef UR_CLI_ARGS_H
 #define UR_CLI_ARGS_H

@@ -1,4 +1,4 @@
-/* http/trust.h — the system's trusted CAs, read only as far as the handshakes need them. */
+/* tls/trust.h — the system's trusted CAs, read only as far as the handshakes need them. */
 #ifndef UR_HTTP_TRUST_H
 #define UR_HTTP_TRUST_H
 

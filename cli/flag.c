@@ -1,5 +1,5 @@
-/* engine/cli_flag.c — Go-style flag parsing for the CLI (see cli_flag.h). No allocation, no I/O. */
-#include "engine/cli_flag.h"
+/* cli/flag.c — Go-style flag parsing for the CLI (see cli_flag.h). No allocation, no I/O. */
+#include "cli/flag.h"
 
 #include <errno.h>
 #include <stdio.h>

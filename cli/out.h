@@ -1,4 +1,4 @@
-/* engine/cli_out.h — how the urestore CLI prints: s5cmd's text and JSON line formats, built in a growable
+/* cli/out.h — how the urestore CLI prints: s5cmd's text and JSON line formats, built in a growable
  * buffer and written with one write(2) per line.
  *
  * Why one write per line: Flink runs the tool with stdout and stderr merged into one pipe or file and may

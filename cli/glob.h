@@ -1,4 +1,4 @@
-/* engine/cli_glob.h — wildcard sources as s5cmd reads them: the literal prefix to list, whether a listed
+/* cli/glob.h — wildcard sources as s5cmd reads them: the literal prefix to list, whether a listed
  * key matches, and the local file a matching key lands in (refusing keys that would land outside the
  * destination directory). Pure string work, unit-tested on its own; the listing itself is the engine's
  * (engine/listing.h).

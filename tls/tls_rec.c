@@ -1,9 +1,9 @@
-/* http/tls_rec.c — TLS 1.3 AES-GCM records decrypted in one pass into the caller's buffer (tls_rec.h).
+/* tls/tls_rec.c — TLS 1.3 AES-GCM records decrypted in one pass into the caller's buffer (tls_rec.h).
  *
  * RFC 8446 §5.2–5.4: a record is a 5-byte header (type 23, version 0x0303, length) and an AEAD
  * ciphertext whose last 16 bytes are the tag; the nonce is the IV XOR the 64-bit record number; the
  * header is the additional data; the plaintext ends with the real content type, then zero padding. */
-#include "http/tls_rec.h"
+#include "tls/tls_rec.h"
 
 #include <errno.h>
 #include <stdlib.h>
