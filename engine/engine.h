@@ -31,12 +31,18 @@
 /* One in-flight operation: the SQE's user_data points here. Owned by the struct that embeds it. */
 struct ur_op {
     void (*cb)(struct ur_op *op, int res, uint32_t cqe_flags);
+    struct ur_op *ready_next; /* the loop's ready queue (an operation done in-thread), else unused */
+    int ready_res;            /* its result, as a CQE's res */
 };
 
 struct ur_loop {
     struct io_uring ring;
-    unsigned inflight;       /* SQEs submitted or queued and not yet completed */
+    unsigned inflight;       /* SQEs submitted or queued, and ready operations, not yet completed */
     unsigned min_wait_us;    /* batch completions this long (0: the kernel cannot) */
+    uint64_t ops[4];         /* bit n: the kernel has IORING_OP n (probed at init; opcodes are < 256) */
+    /* Operations performed in the loop thread, waiting for ur_loop_run_once to run their callbacks.
+     * Intrusive: an operation is in flight at most once, so the queue is bounded by the operations. */
+    struct ur_op *ready_head, *ready_tail;
 };
 
 int ur_loop_init(struct ur_loop *l, unsigned entries);
@@ -45,8 +51,17 @@ void ur_loop_destroy(struct ur_loop *l);
 bool ur_loop_owned(struct ur_loop *l);
 /* An SQE whose completion runs op->cb. Submits queued SQEs when the SQ is full; never returns NULL. */
 struct io_uring_sqe *ur_loop_sqe(struct ur_loop *l, struct ur_op *op);
-/* Submits, waits up to timeout_ms for at least one completion, then runs the callbacks of every
- * completion reaped (after the CQ was advanced). Returns the number of callbacks run or -errno. */
+/* Does the kernel implement this IORING_OP_* opcode? Probed once by ur_loop_init; false for every
+ * opcode if the kernel could not be probed (before 5.6, where urestore does not run anyway). */
+bool ur_loop_has(const struct ur_loop *l, unsigned opcode);
+/* Completes op with res (a CQE's res: a value or -errno) without the kernel: for an operation the kernel
+ * lacks, which the caller has just performed itself. op->cb runs from a later ur_loop_run_once, after
+ * the completions that call reaped — never from here, so the caller's state is settled first. op counts
+ * as in flight until then. */
+void ur_loop_complete(struct ur_loop *l, struct ur_op *op, int res);
+/* Submits, waits up to timeout_ms for at least one completion (not at all while an operation is ready),
+ * then runs the callbacks of every completion reaped (after the CQ was advanced), then those of the
+ * operations that were ready. Returns the number of callbacks run or -errno. */
 int ur_loop_run_once(struct ur_loop *l, unsigned timeout_ms);
 uint64_t ur_now_ms(void);
 

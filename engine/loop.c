@@ -5,7 +5,12 @@
  *
  * Waiting batches completions: where the kernel has min-wait (6.12+), a wait asks for every operation in
  * flight but returns once UR_MIN_WAIT_US have passed with at least one completion. A busy download then
- * wakes a few thousand times per GiB instead of tens of thousands, and each RECV finds more bytes queued. */
+ * wakes a few thousand times per GiB instead of tens of thousands, and each RECV finds more bytes queued.
+ *
+ * Opcodes are probed once at setup: where the kernel lacks one (IORING_OP_FTRUNCATE before 6.9; Debian 12
+ * runs 6.1), the caller performs that operation itself in the loop thread and hands the result to
+ * ur_loop_complete. Such completions wait in a ready queue and are delivered by ur_loop_run_once after the
+ * ring's, like any completion: a callback never runs inside the call that started its operation. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -37,8 +42,34 @@ int ur_loop_init(struct ur_loop *l, unsigned entries)
         memset(&p, 0, sizeof(p));
         r = io_uring_queue_init_params(entries, &l->ring, &p);
     }
-    if (r == 0 && (p.features & UR_FEAT_MIN_TIMEOUT)) l->min_wait_us = UR_MIN_WAIT_US;
-    return r;
+    if (r < 0) return r;
+    if (p.features & UR_FEAT_MIN_TIMEOUT) l->min_wait_us = UR_MIN_WAIT_US;
+    /* Without a probe (kernels before 5.6) every opcode reads as absent: callers then emulate what they
+     * can rather than submit what may not exist. */
+    struct io_uring_probe *probe = io_uring_get_probe_ring(&l->ring);
+    if (probe) {
+        for (unsigned op = 0; op <= probe->last_op && op < 64 * sizeof(l->ops) / sizeof(l->ops[0]); op++)
+            if (io_uring_opcode_supported(probe, (int)op)) l->ops[op / 64] |= 1ULL << (op % 64);
+        io_uring_free_probe(probe);
+    }
+    return 0;
+}
+
+bool ur_loop_has(const struct ur_loop *l, unsigned opcode)
+{
+    return opcode < 64 * sizeof(l->ops) / sizeof(l->ops[0]) && (l->ops[opcode / 64] >> (opcode % 64) & 1);
+}
+
+void ur_loop_complete(struct ur_loop *l, struct ur_op *op, int res)
+{
+    op->ready_res = res;
+    op->ready_next = NULL;
+    if (l->ready_tail)
+        l->ready_tail->ready_next = op;
+    else
+        l->ready_head = op;
+    l->ready_tail = op;
+    l->inflight++;
 }
 
 /* Submits what is queued and waits for all in flight, up to timeout_ms, returning after the min-wait once
@@ -98,6 +129,7 @@ int ur_loop_run_once(struct ur_loop *l, unsigned timeout_ms)
     } done[UR_REAP_BATCH];
 
     int r;
+    if (l->ready_head) timeout_ms = 0; /* a completion is waiting already: only look for more */
     if (l->min_wait_us && timeout_ms > 0 && io_uring_cq_ready(&l->ring) == 0)
         r = s_submit_and_min_wait(l, &ts);
     else
@@ -113,6 +145,17 @@ int ur_loop_run_once(struct ur_loop *l, unsigned timeout_ms)
     for (unsigned i = 0; i < n; i++) {
         if (!(done[i].flags & IORING_CQE_F_MORE)) l->inflight--;
         if (done[i].op) done[i].op->cb(done[i].op, done[i].res, done[i].flags);
+    }
+    /* What is ready now, including what the callbacks above completed in-thread; what the callbacks
+     * below complete waits for the next call, so one call runs a bounded number of callbacks. */
+    struct ur_op *op = l->ready_head;
+    l->ready_head = l->ready_tail = NULL;
+    while (op) {
+        struct ur_op *next = op->ready_next;
+        l->inflight--;
+        op->cb(op, op->ready_res, 0);
+        op = next;
+        n++;
     }
     return (int)n;
 }

@@ -3,7 +3,8 @@
  * All through the ring: OPENAT with O_TMPFILE in the destination's directory (O_DIRECT, falling back to
  * buffered where the file system refuses it), FALLOCATE to the final size (so O_DIRECT writes do not
  * extend the file and stay inline instead of being punted to kernel workers), WRITE_FIXED from the
- * registered pool, FTRUNCATE after a padded tail, LINKAT onto the final name, CLOSE. The unnamed file
+ * registered pool, FTRUNCATE after a padded tail (ftruncate(2) in the loop thread where the kernel lacks
+ * the opcode), LINKAT onto the final name, CLOSE. The unnamed file
  * vanishes by itself on failure, cancellation or SIGKILL. Where the destination exists, the file is linked
  * under a temporary name ".NAME.urestore-PID-N" and renamed over it (atomic replacement); where the file
  * system has no O_TMPFILE, it is created under that name from the start, and unlinked on failure. One
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 
@@ -191,6 +193,20 @@ static void s_submit_link(struct urestore_client *cl, struct ur_task *t)
     t->fstage = FOP_LINK;
 }
 
+/* The padded tail is written: cut the file to its real size. Before Linux 6.9 (Debian 12 runs 6.1) the
+ * ring has no FTRUNCATE and answers EINVAL: there ftruncate(2) runs here, in the loop thread, on a file
+ * whose blocks are all written and allocated — it only moves the size back within the last block. */
+static void s_submit_truncate(struct urestore_client *cl, struct ur_task *t)
+{
+    t->fstage = FOP_TRUNC;
+    if (ur_loop_has(&cl->loop, UR_OP_FTRUNCATE)) {
+        struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
+        io_uring_prep_rw(UR_OP_FTRUNCATE, sqe, t->fd, NULL, 0, (uint64_t)t->size);
+        return;
+    }
+    ur_loop_complete(&cl->loop, &t->fop, ftruncate(t->fd, (off_t)t->size) < 0 ? -errno : 0);
+}
+
 /* Everything is written: put the file under its final name. */
 static void s_commit(struct urestore_client *cl, struct ur_task *t)
 {
@@ -337,9 +353,7 @@ void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
     }
     if (s_network_busy(t) || t->fstate != F_OPEN) return;
     if (t->direct && t->truncate) {
-        struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-        io_uring_prep_rw(UR_OP_FTRUNCATE, sqe, t->fd, NULL, 0, (uint64_t)t->size);
-        t->fstage = FOP_TRUNC;
+        s_submit_truncate(cl, t);
         return;
     }
     s_commit(cl, t);
