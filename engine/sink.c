@@ -246,14 +246,14 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
         if (res < 0 && s_open_fallback(cl, t, res)) return;
         if (res < 0) {
             t->fstate = F_FAILED;
+            /* A failed open may still have created the file (the buffered retry): remove it. Never on
+             * EEXIST, where the name belongs to someone else. The unlink goes first: failing the task
+             * settles it, and with nothing in flight that would report it — then the unlink again. */
+            bool leftover = res != -EEXIST && !t->anon && !t->direct;
+            if (leftover) s_submit_unlink(cl, t);
             ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->anon ? t->in->destination : t->tmp_path,
                                strerror(-res));
-            /* A failed open may still have created the file (the buffered retry): remove it. Never on
-             * EEXIST, where the name belongs to someone else. */
-            if (res != -EEXIST && !t->anon && !t->direct) {
-                s_submit_unlink(cl, t);
-                return;
-            }
+            if (leftover) return;
             break;
         }
         t->fd = res;
@@ -272,10 +272,11 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
         break;
     case FOP_TRUNC:
         if (res < 0) {
+            /* Failing the task settles it, which closes the file: closing here too would close fd -1. */
             ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "truncate %s: %s", t->in->destination, strerror(-res));
         }
         if (t->failed)
-            s_submit_close(cl, t);
+            ur_sink_settle(cl, t); /* closes, unless that failure already did */
         else
             s_commit(cl, t);
         return;
@@ -290,7 +291,10 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
             s_submit_link(cl, t);
             return;
         } else {
+            /* As for a failed truncate: the failure settles the task, and that closes the file. */
             ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->in->destination, strerror(-res));
+            ur_sink_settle(cl, t);
+            return;
         }
         s_submit_close(cl, t);
         return;
