@@ -76,6 +76,16 @@ int ur_cli_args_resolve(struct ur_cli_global *g, char *err, size_t errlen)
     g->region = s_env("AWS_REGION");
     if (!g->region) g->region = s_env("AWS_DEFAULT_REGION");
     if (g->credentials_file && !*g->credentials_file) g->credentials_file = NULL;
+    const char *v;
+    if ((v = s_env("URESTORE_PIPELINE"))) {
+        long d = atol(v);
+        g->pipeline_depth = d < 1 ? 1 : d > 8 ? 8 : (unsigned)d;
+    }
+    if ((v = s_env("URESTORE_RCVBUF"))) {
+        long long b = atoll(v);
+        g->receive_buffer_bytes = b <= 0 ? URESTORE_RCVBUF_AUTOTUNE : b;
+    }
+    g->no_vaes = (v = s_env("URESTORE_NO_VAES")) && strcmp(v, "0") != 0;
     if (g->profile && !*g->profile) g->profile = NULL;
 
     if (g->connect_timeout_s < 0 || g->connect_timeout_s > 86400 || g->first_byte_timeout_s < 0 ||
@@ -122,6 +132,9 @@ void ur_cli_args_options(const struct ur_cli_global *g, struct urestore_options 
     o->first_byte_timeout_ms = (unsigned)(g->first_byte_timeout_s * 1000);
     o->stall_timeout_ms = (unsigned)(g->stall_timeout_s * 1000);
     o->request_payer = g->request_payer;
+    o->pipeline_depth = g->pipeline_depth;
+    o->receive_buffer_bytes = g->receive_buffer_bytes;
+    o->no_vaes = g->no_vaes;
     /* s5cmd's -r N means N retries, so -r 0 (Flink's default args) means none at all; the ABI's 0 means
      * "default", hence the explicit constant. */
     o->retry_count = g->retry_count == 0     ? URESTORE_NO_RETRIES

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct urestore_options;
 
@@ -31,6 +32,12 @@ struct ur_cli_global {
     enum ur_cli_log log_level;
     bool no_verify_ssl, no_sign_request, json, stat, dry_run, use_list_objects_v1, verify_md5;
     bool help, version;
+    /* The tuning knobs the library takes as options, from the environment (README): URESTORE_PIPELINE
+     * (requests per connection, 1–8), URESTORE_RCVBUF (bytes; 0: the kernel's autotuning), URESTORE_NO_VAES.
+     * 0 / false: the library's default. */
+    unsigned pipeline_depth;
+    int64_t receive_buffer_bytes;
+    bool no_vaes;
     char **args; /* the command and its arguments (argv without empty elements) */
     int nargs;
 };
@@ -40,7 +47,7 @@ struct ur_cli_global {
  * g->args points into it. Returns 0, or -EINVAL with Go's message in err (a usage error). */
 int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err, size_t errlen);
 
-/* Applies the environment fallbacks and checks the combinations s5cmd refuses (negative retry count,
+/* Applies the environment fallbacks (and the URESTORE_* tuning variables) and checks the combinations s5cmd refuses (negative retry count,
  * --no-sign-request with --profile or --credentials-file, an endpoint without http:// or https://).
  * Returns 0, or -EINVAL with s5cmd's message in err. */
 int ur_cli_args_resolve(struct ur_cli_global *g, char *err, size_t errlen);

@@ -17,7 +17,6 @@
 
 #include "engine/engine.h"
 
-#define UR_VERSION "0.1.0"
 #define UR_BUF_SIZE (1u << 20)              /* 1 MiB writes: O_DIRECT runs near disk speed from here up */
 #define UR_DEFAULT_CONNS 16
 #define UR_DEFAULT_PART (8ull << 20)        /* enough parts to spread one big object over every connection */
@@ -36,7 +35,7 @@ static void s_err(char *err, size_t errlen, const char *msg)
 
 URESTORE_API const char *urestore_version(void)
 {
-    return "urestore " UR_VERSION;
+    return "urestore " URESTORE_VERSION_STRING;
 }
 
 URESTORE_API const char *urestore_status_str(urestore_status s)
@@ -47,20 +46,17 @@ URESTORE_API const char *urestore_status_str(urestore_status s)
     return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown status";
 }
 
-/* The receive buffer each socket asks for. Autotuning starts every connection at tcp_rmem's 128 KiB and
+/* The receive buffer each socket asks for (options.receive_buffer_bytes). Autotuning starts every connection at tcp_rmem's 128 KiB and
  * grows it as the reader keeps up; until then the sender is held to that window, and on loopback each
  * ACK that opens it runs the sender's next transmit on the reader's CPU. A fixed 4 MiB (the kernel
  * doubles it) from the first byte, 16 × 64 MiB over plain HTTP, 7–9 interleaved runs: client 0.39–0.46 →
  * 0.28–0.32 CPU-s, client + nginx 0.64–0.74 → 0.58–0.65. The kernel caps SO_RCVBUF at rmem_max and a
  * capped, fixed buffer is worse than autotuning (256 KiB: 0.52), so below 4 MiB of rmem_max the kernel
- * keeps autotuning. URESTORE_RCVBUF sets bytes, 0 leaves it to the kernel. */
-static int s_rcvbuf(void)
+ * keeps autotuning. Returns the bytes to ask for, 0 for the kernel's autotuning. */
+static int s_rcvbuf(int64_t want)
 {
-    const char *e = getenv("URESTORE_RCVBUF");
-    if (e && *e) {
-        long v = atol(e);
-        return v <= 0 ? 0 : v > (1L << 30) ? 1 << 30 : (int)v;
-    }
+    if (want < 0) return 0;
+    if (want > 0) return want > (1L << 30) ? 1 << 30 : (int)want;
     long max = 0;
     FILE *f = fopen("/proc/sys/net/core/rmem_max", "re");
     if (f) {
@@ -111,7 +107,8 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     cl->signer = ur_sigv4_new(&cl->creds, cl->ep.region, "s3");
     if (!cl->signer) goto fail;
     if (cl->ep.tls) {
-        struct ur_tls_config tc = {.verify = !opts->no_verify_tls, .ca_file = opts->ca_bundle};
+        struct ur_tls_config tc = {.verify = !opts->no_verify_tls, .ca_file = opts->ca_bundle,
+                                   .no_vaes = cl->opt.no_vaes != 0};
         cl->tls_ctx = ur_tls_ctx_new(&tc, msg, sizeof(msg));
         if (!cl->tls_ctx) {
             s_err(err, errlen, msg);
@@ -121,10 +118,10 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     }
     cl->nconns = opts->max_connections ? opts->max_connections : UR_DEFAULT_CONNS;
     if (cl->nconns > 1024) cl->nconns = 1024;
-    const char *pipe = getenv("URESTORE_PIPELINE");
-    int depth = pipe && *pipe ? atoi(pipe) : UR_PIPE_DEFAULT;
-    cl->pipeline = depth < 1 ? 1 : depth > UR_PIPE_MAX ? UR_PIPE_MAX : (unsigned)depth;
-    cl->rcvbuf = s_rcvbuf();
+    /* Read from our copy (cl->opt): fields beyond a shorter struct_size are zero there, their default. */
+    unsigned depth = cl->opt.pipeline_depth ? cl->opt.pipeline_depth : UR_PIPE_DEFAULT;
+    cl->pipeline = depth > UR_PIPE_MAX ? UR_PIPE_MAX : depth;
+    cl->rcvbuf = s_rcvbuf(cl->opt.receive_buffer_bytes);
     cl->part_size = opts->part_size_bytes ? opts->part_size_bytes : UR_DEFAULT_PART;
     cl->part_size = (cl->part_size + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1);
     cl->retries = opts->retry_count == 0 ? UR_DEFAULT_RETRIES : opts->retry_count < 0 ? 0 : opts->retry_count;
@@ -501,7 +498,10 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
 {
     memset(results, 0, n * sizeof(*results));
     if (n == 0) return URESTORE_OK;
-    cl->cb = cb && cb->struct_size >= offsetof(struct urestore_callbacks, on_progress) ? cb : NULL;
+    /* Only the fields inside the caller's struct_size are read: the rest of our copy stays NULL. */
+    memset(&cl->cbs, 0, sizeof(cl->cbs));
+    if (cb) memcpy(&cl->cbs, cb, cb->struct_size < sizeof(cl->cbs) ? cb->struct_size : sizeof(cl->cbs));
+    cl->cb = cb ? &cl->cbs : NULL;
     cl->cancelled = 0;
     cl->closing = false;
     cl->bytes_done = cl->bytes_known = 0;
@@ -593,4 +593,62 @@ URESTORE_API urestore_status urestore_copy(urestore_client *cl, const struct ure
     if (!cl || (n && (!tasks || !results))) return URESTORE_E_INVALID;
     cl->list_query = NULL;
     return ur_client_run(cl, tasks, n, results, cb, NULL);
+}
+
+/* Version 0.1's struct sizes: the least a caller may pass. */
+#define UR_TASK_SIZE_0_1 sizeof(struct urestore_task)
+#define UR_RESULT_SIZE_0_1 sizeof(struct urestore_result)
+
+static bool s_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return false;
+    return true;
+}
+
+URESTORE_API urestore_status urestore_copy_batch(urestore_client *cl, const struct urestore_batch *b)
+{
+    if (!cl || !b || b->struct_size < offsetof(struct urestore_batch, callbacks) + sizeof(b->callbacks))
+        return URESTORE_E_INVALID;
+    size_t n = b->n, ts = b->task_size, rs = b->result_size;
+    if (n && (!b->tasks || !b->results || ts < UR_TASK_SIZE_0_1 || rs < UR_RESULT_SIZE_0_1))
+        return URESTORE_E_INVALID;
+    if (ts == sizeof(struct urestore_task) && rs == sizeof(struct urestore_result))
+        return urestore_copy(cl, b->tasks, n, b->results, b->callbacks);
+
+    /* Other element sizes: our own arrays in, the known prefix of each result out (not the hot path). */
+    struct urestore_task *tasks = calloc(n, sizeof(*tasks));
+    struct urestore_result *res = calloc(n, sizeof(*res));
+    bool *unknown = calloc(n, sizeof(*unknown));
+    if (!tasks || !res || !unknown) {
+        free(tasks), free(res), free(unknown);
+        return URESTORE_E_NOMEM;
+    }
+    const unsigned char *in = (const unsigned char *)b->tasks;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *t = in + i * ts;
+        memcpy(&tasks[i], t, sizeof(tasks[i]));
+        /* A newer caller's field we do not know: refuse the task rather than ignore what it asked. */
+        unknown[i] = !s_zero(t + sizeof(tasks[i]), ts - sizeof(tasks[i]));
+        if (unknown[i]) tasks[i].source = NULL; /* planned as invalid below; never sent */
+    }
+    urestore_status st = URESTORE_OK;
+    if (n) {
+        cl->list_query = NULL;
+        st = ur_client_run(cl, tasks, n, res, b->callbacks, NULL);
+    }
+    unsigned char *out = (unsigned char *)b->results;
+    for (size_t i = 0; i < n; i++) {
+        if (unknown[i]) {
+            memset(&res[i], 0, sizeof(res[i]));
+            res[i].status = URESTORE_E_INVALID;
+            snprintf(res[i].message, sizeof(res[i].message),
+                     "the task sets fields this library (%s) does not know", URESTORE_VERSION_STRING);
+            if (st == URESTORE_OK) st = URESTORE_E_INVALID;
+        }
+        memset(out + i * rs, 0, rs);
+        memcpy(out + i * rs, &res[i], sizeof(res[i]));
+    }
+    free(tasks), free(res), free(unknown);
+    return st;
 }

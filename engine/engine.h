@@ -307,7 +307,8 @@ struct urestore_client {
     struct ur_list done;         /* tasks finished since the callbacks last ran */
     uint64_t bytes_done, bytes_known;
     size_t tasks_done;
-    const struct urestore_callbacks *cb;
+    const struct urestore_callbacks *cb; /* &cbs, or NULL when the batch has none */
+    struct urestore_callbacks cbs;       /* the caller's, fields beyond its struct_size left NULL */
     struct ur_op op_cancel;
     bool cancel_armed;
     bool closing;                /* the batch is over: connections are being drained */

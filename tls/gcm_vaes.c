@@ -43,8 +43,7 @@ bool ur_gcm_vaes_usable(void)
     static int cached = -1; /* every thread computes the same answer */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) {
-        const char *off = getenv("URESTORE_NO_VAES");
-        v = !(off && *off && strcmp(off, "0") != 0) && s_cpu_has_all();
+        v = s_cpu_has_all();
         __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     }
     return v;

@@ -42,6 +42,7 @@ struct ur_tls_ctx {
     BIO_METHOD *in_method;
     BIO_METHOD *out_method;
     bool verify;
+    bool no_vaes;      /* OpenSSL decrypts even where the CPU has VAES */
     uint64_t clock;
     struct s_session_slot slots[S_SESSION_SLOTS];
 };
@@ -271,7 +272,8 @@ static void s_maybe_go_fast(struct ur_tls *t)
     const EVP_CIPHER *cipher = id == 0x03001301 ? EVP_aes_128_gcm() : id == 0x03001302 ? EVP_aes_256_gcm() : NULL;
     const EVP_MD *md = id == 0x03001301 ? EVP_sha256() : EVP_sha384();
     if (!cipher) return;
-    if (ur_tls_rec_init(&t->rec, cipher, md, t->secret, t->secret_len, t->c_records - t->hs_records) == 0)
+    if (ur_tls_rec_init(&t->rec, cipher, md, t->secret, t->secret_len, t->c_records - t->hs_records,
+                        !t->ctx->no_vaes) == 0)
         t->fast = true;
     OPENSSL_cleanse(t->secret, sizeof(t->secret));
     t->secret_len = 0;
@@ -326,6 +328,7 @@ struct ur_tls_ctx *ur_tls_ctx_new(const struct ur_tls_config *cfg, char *err, si
     struct ur_tls_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx || s_ex_index < 0) goto fail;
     ctx->verify = verify;
+    ctx->no_vaes = cfg ? cfg->no_vaes : false;
     ctx->in_method = s_bio_method("ur_tls lent input", true);
     ctx->out_method = s_bio_method("ur_tls output", false);
     ctx->ssl_ctx = SSL_CTX_new(TLS_client_method());

@@ -16,6 +16,7 @@ struct ur_tls;
 struct ur_tls_config {
     bool verify;         /* verify the certificate chain and the host name (default: true) */
     const char *ca_file; /* PEM bundle to trust instead of the system store; NULL: system store */
+    bool no_vaes;        /* decrypt with OpenSSL even where the CPU has VAES (gcm_vaes.h) */
 };
 
 /* One context per client: trust store, TLS 1.2–1.3, AES-128-GCM preferred (cheapest to decrypt here),

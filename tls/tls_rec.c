@@ -36,7 +36,7 @@ static int s_expand_label(const EVP_MD *md, const unsigned char *secret, size_t 
 }
 
 int ur_tls_rec_init(struct ur_tls_rec *r, const EVP_CIPHER *cipher, const EVP_MD *md, const unsigned char *secret,
-                    size_t secret_len, uint64_t seq)
+                    size_t secret_len, uint64_t seq, bool use_vaes)
 {
     unsigned char key[32];
     size_t klen = (size_t)EVP_CIPHER_get_key_length(cipher);
@@ -49,7 +49,7 @@ int ur_tls_rec_init(struct ur_tls_rec *r, const EVP_CIPHER *cipher, const EVP_MD
     r->rec = malloc(UR_TLS_REC_MAX);
     r->plain = malloc(UR_TLS_REC_MAX);
     int ok = r->ctx && r->rec && r->plain && EVP_DecryptInit_ex(r->ctx, cipher, NULL, key, NULL);
-    if (ok && EVP_CIPHER_get_nid(cipher) == NID_aes_128_gcm && ur_gcm_vaes_usable()) {
+    if (ok && EVP_CIPHER_get_nid(cipher) == NID_aes_128_gcm && use_vaes && ur_gcm_vaes_usable()) {
         r->vaes = malloc(sizeof(*r->vaes));
         if (r->vaes)
             ur_gcm_vaes_init(r->vaes, key);

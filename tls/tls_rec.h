@@ -35,10 +35,10 @@ struct ur_tls_rec {
 };
 
 /* Sets up decryption with the server's application traffic secret (TLS 1.3: key and IV derived with
- * HKDF-Expand-Label over md), starting at record number seq. AES-128-GCM runs on VAES where the CPU
- * has it. 0 or -ENOMEM / -EINVAL. */
+ * HKDF-Expand-Label over md), starting at record number seq. With use_vaes, AES-128-GCM runs on VAES
+ * where the CPU has it. 0 or -ENOMEM / -EINVAL. */
 int ur_tls_rec_init(struct ur_tls_rec *r, const EVP_CIPHER *cipher, const EVP_MD *md, const unsigned char *secret,
-                    size_t secret_len, uint64_t seq);
+                    size_t secret_len, uint64_t seq, bool use_vaes);
 void ur_tls_rec_free(struct ur_tls_rec *r);
 
 /* Decrypts from *in (advancing *in and *in_len) into dst, at most cap bytes. Returns >0 bytes,

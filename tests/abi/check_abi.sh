@@ -31,13 +31,21 @@ if [ -n "$missing" ]; then
     status=1
 fi
 
-# Every export carries the version node (so a later ABI can add LIBURESTORE_2 beside it).
+# Every export carries a version node (so the ABI grows by nodes: LIBURESTORE_1, LIBURESTORE_1.1 …).
 unversioned=$(nm -D --defined-only --with-symbol-versions "$lib" 2>/dev/null |
-    awk '$2 != "A" && $3 !~ /@@?LIBURESTORE_[0-9]+$/ { print $3 }')
+    awk '$2 != "A" && $3 !~ /@@?LIBURESTORE_[0-9]+(\.[0-9]+)?$/ { print $3 }')
 if [ -n "$unversioned" ]; then
     echo "check_abi: exported without a LIBURESTORE_N version: $unversioned" >&2
     status=1
 fi
+
+# The functions of the first release stay in LIBURESTORE_1: programs linked against it resolve them there.
+for f in urestore_client_new urestore_copy urestore_cancel urestore_client_destroy urestore_status_str urestore_version; do
+    if ! nm -D --defined-only --with-symbol-versions "$lib" | grep -q " $f@@LIBURESTORE_1$"; then
+        echo "check_abi: $f is not in version node LIBURESTORE_1 (programs built against 0.1 would not find it)" >&2
+        status=1
+    fi
+done
 
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 if [ "$soname" != "$want_soname" ]; then

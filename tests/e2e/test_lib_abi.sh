@@ -33,10 +33,10 @@ undefined=$(ldd -r "$lib" 2>&1 | grep -i 'undefined symbol' || true)
 others=$(grep '^#include' "$header" | grep -Ev '^#include <(stddef|stdint)\.h>$' || true)
 [ -z "$others" ] || fail "urestore.h includes more than standard headers: $others"
 printf '#include "urestore.h"\nint main(void) { return urestore_version() == 0; }\n' >"$T/h.c"
-cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$REPO/engine" -c -o "$T/h.o" "$T/h.c" ||
+cc -std=c11 -Wall -Wextra -Werror -pedantic -I"$REPO/include" -c -o "$T/h.o" "$T/h.c" ||
     fail "urestore.h does not compile alone as C11"
 if command -v c++ >/dev/null; then
     cp "$T/h.c" "$T/h.cc"
-    c++ -Wall -Wextra -Werror -I"$REPO/engine" -c -o "$T/hpp.o" "$T/h.cc" || fail "urestore.h does not compile as C++"
+    c++ -Wall -Wextra -Werror -I"$REPO/include" -c -o "$T/hpp.o" "$T/h.cc" || fail "urestore.h does not compile as C++"
 fi
 exit 0

@@ -14,7 +14,7 @@ fault_init lib_batches
 
 lib=$BUILD_DIR/liburestore.so.1
 [ -f "$lib" ] || fail "$lib not built (make)"
-cc -std=gnu11 -Wall -Wextra -Werror -pthread -I"$REPO/engine" -o "$T/copy_again" "$REPO/tests/abi/copy_again.c" \
+cc -std=gnu11 -Wall -Wextra -Werror -pthread -I"$REPO/include" -o "$T/copy_again" "$REPO/tests/abi/copy_again.c" \
     -L"$BUILD_DIR" -l:liburestore.so.1 -Wl,-rpath,"$BUILD_DIR" || fail "copy_again.c does not build"
 
 sizes=(0 1 4096 65536 300000 $((9 * 1024 * 1024 + 5)) 1000 70000)

@@ -33,7 +33,7 @@ if grep -q libasan <<<"$(ldd "$lib")"; then skip "ASan build: the JVM cannot loa
 # The glue links the library by its soname, as an installed one would be.
 mkdir -p "$T/jni" "$T/classes"
 cc -std=gnu11 -shared -fPIC -Wall -Wextra -Werror -I"$JAVA_HOME/include" -I"$JAVA_HOME/include/linux" \
-    -I"$REPO/engine" -o "$T/jni/liburestore_jni.so" "$REPO/tests/abi/urestore_jni.c" \
+    -I"$REPO/include" -o "$T/jni/liburestore_jni.so" "$REPO/tests/abi/urestore_jni.c" \
     -L"$BUILD_DIR" -l:liburestore.so.1 -Wl,-rpath,"$BUILD_DIR" || fail "the JNI glue does not build"
 "$JAVA_HOME/bin/javac" -Xlint:all -Werror -d "$T/classes" "$REPO/tests/abi/UrestoreFs.java" ||
     fail "UrestoreFs.java does not compile"

@@ -1,0 +1,153 @@
+/* tests/abi/urestore-0.1.h — urestore.h as released in 0.1 (LIBURESTORE_1), frozen: tests/abi/old_layout.c is
+ * built against it to check that a program of that time still works with the current library.
+ * (The original first line: urestore.h — the public C ABI of liburestore: batch copies from S3 to local files.)
+ *
+ * Shaped after Flink's PathsCopyingFileSystem.copyFiles(tasks, closeableRegistry): hand over a batch of
+ * (source URI, destination path) tasks, get one result per task, optional progress, and a cancel call
+ * that is safe from any thread. One client runs one io_uring loop on the calling thread of
+ * urestore_copy(); several clients may run in separate threads of one process. A client keeps its loop,
+ * buffers and idle keep-alive connections from one urestore_copy() to the next, so reuse one client for
+ * many batches; a call from another thread than the last one's rebuilds them (closing the connections),
+ * and still works.
+ *
+ * The library never prints, never installs signal handlers, never calls exit, and touches no global state
+ * beyond OpenSSL's own initialisation. Only urestore_* symbols are exported. */
+#ifndef URESTORE_H
+#define URESTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define URESTORE_API __attribute__((visibility("default")))
+
+typedef struct urestore_client urestore_client;
+
+/* Why a task (or a call) failed. Values are stable; new ones may be added at the end. */
+typedef enum urestore_status {
+    URESTORE_OK = 0,
+    URESTORE_E_INVALID = 1,    /* bad argument: malformed URI, empty destination, bad option */
+    URESTORE_E_NOT_FOUND = 2,  /* the object or bucket does not exist (S3 404) */
+    URESTORE_E_ACCESS = 3,     /* S3 refused (403: AccessDenied, SignatureDoesNotMatch …) */
+    URESTORE_E_S3 = 4,         /* another error answered by S3 (4xx/5xx after retries) */
+    URESTORE_E_NETWORK = 5,    /* connect/reset/timeout/truncated after retries */
+    URESTORE_E_TLS = 6,        /* TLS handshake or certificate verification failed */
+    URESTORE_E_LOCAL = 7,      /* the local file system refused (permission, disk full, not a directory …) */
+    URESTORE_E_CANCELLED = 8,  /* urestore_cancel() was called before the task completed */
+    URESTORE_E_CHANGED = 9,    /* the object changed while it was being downloaded (ETag) */
+    URESTORE_E_NOMEM = 10,
+} urestore_status;
+
+#define URESTORE_NO_RETRIES (-1)
+
+/* Client options. Zero-initialise, set .struct_size = sizeof(struct urestore_options), then set what you
+ * need: every zero field means its default. The size field lets the struct grow without breaking
+ * programs built against an older header. */
+struct urestore_options {
+    size_t struct_size;
+
+    /* "http[s]://host[:port]" of an S3-compatible server, addressed path-style.
+     * NULL: AWS S3, virtual-host style, https. */
+    const char *endpoint_url;
+    /* Region for signing and for the AWS host name. NULL: "us-east-1". */
+    const char *region;
+
+    /* Credentials (copied). Required unless anonymous. */
+    const char *access_key_id;
+    const char *secret_access_key;
+    const char *session_token;       /* NULL: none */
+    int anonymous;                   /* nonzero: send unsigned requests (public buckets) */
+
+    /* TLS: certificates and host names are verified against the system trust store by default. */
+    const char *ca_bundle;           /* PEM file to trust instead; NULL: system store */
+    int no_verify_tls;               /* nonzero: do not verify (testing only) */
+
+    /* Concurrent connections. 0: 16 — at ~50 MB/s per S3 connection, enough to saturate several Gbit/s,
+     * and few enough that one vCPU is not spent on handshakes. */
+    unsigned max_connections;
+    /* Size of the ranged GETs a large object is split into. 0: chosen from the batch (8–64 MiB). */
+    uint64_t part_size_bytes;
+    /* Bound on the buffer memory the client allocates at start. 0: 32 MiB. */
+    uint64_t memory_budget_bytes;
+    /* Retries of a failed request. 0: 10 (s5cmd's default); URESTORE_NO_RETRIES: none. */
+    int retry_count;
+
+    /* Timeouts, in milliseconds; 0: the default. A connection that exceeds one is closed and its part
+     * retried on a fresh connection, resuming from the first byte not yet received. */
+    unsigned connect_timeout_ms;     /* TCP connect + TLS handshake. 0: 10 s */
+    unsigned first_byte_timeout_ms;  /* request sent → first response byte. 0: 30 s (S3 can be slow) */
+    unsigned stall_timeout_ms;       /* no body byte for this long mid-response. 0: 20 s */
+
+    /* Nonzero: fetch each object in one response and check its MD5 against a single-part ETag (32 hex
+     * digits; multipart "-N" ETags are not MD5s and are not checked). Costs parallelism on large
+     * objects and ~1.6 CPU-s per GiB: off by default. */
+    int verify_md5;
+    /* "requester": send x-amz-request-payer so requester-pays buckets answer. NULL: not sent. */
+    const char *request_payer;
+};
+
+/* One copy. source: "s3://BUCKET/KEY" (s3a:// and s3p:// too). destination: a local file path; parent
+ * directories are created. The file appears under that name only when complete. */
+struct urestore_task {
+    const char *source;
+    const char *destination;
+    int64_t size_hint;          /* object size when known, else -1: lets the planner split it at once */
+    uint64_t part_size_bytes;   /* 0: the client's */
+    uint32_t flags;             /* URESTORE_TASK_* */
+    uint32_t reserved;          /* must be 0 */
+};
+
+#define URESTORE_TASK_NO_CLOBBER 1u /* an existing destination is kept and the task succeeds */
+
+#define URESTORE_RESULT_SKIPPED 1u /* URESTORE_TASK_NO_CLOBBER kept an existing destination: nothing copied */
+
+struct urestore_result {
+    urestore_status status;
+    uint32_t flags;             /* URESTORE_RESULT_* */
+    int http_status;            /* the last HTTP status for the task, 0 if none */
+    uint64_t bytes;             /* bytes written to the destination */
+    char message[512];          /* "" on success; else a message a human can act on */
+};
+
+/* Optional callbacks, called on the thread running urestore_copy(), never while the loop is inside a
+ * system call. They must not call urestore_copy() on the same client. */
+struct urestore_callbacks {
+    size_t struct_size;
+    void *user;
+    /* A task finished (result is also stored in results[index]). */
+    void (*on_task_done)(void *user, size_t index, const struct urestore_result *result);
+    /* Bytes written so far across the batch; called at most every ~100 ms and once at the end. */
+    void (*on_progress)(void *user, uint64_t bytes_done, uint64_t bytes_total_known, size_t tasks_done);
+};
+
+/* Creates a client. Resolves nothing yet. On failure returns a status and writes a message to err
+ * (may be NULL) — never a secret. */
+URESTORE_API urestore_status urestore_client_new(const struct urestore_options *opts, urestore_client **out,
+                                                  char *err, size_t errlen);
+
+/* Copies n tasks; returns when every task has a result in results[0..n). Returns URESTORE_OK when every
+ * task succeeded, URESTORE_E_CANCELLED when cancelled, else the status of the first failed task. */
+URESTORE_API urestore_status urestore_copy(urestore_client *c, const struct urestore_task *tasks, size_t n,
+                                           struct urestore_result *results, const struct urestore_callbacks *cb);
+
+/* Makes a running (or the next) urestore_copy() on c return promptly: unfinished tasks are marked
+ * URESTORE_E_CANCELLED and their temporary files removed. Safe from any thread and from signal
+ * handlers (it only writes to an eventfd). */
+URESTORE_API void urestore_cancel(urestore_client *c);
+
+/* Closes the client's connections and frees it. Not while urestore_copy() runs on it. */
+URESTORE_API void urestore_client_destroy(urestore_client *c);
+
+/* A static English name for a status ("not found", "cancelled" …). */
+URESTORE_API const char *urestore_status_str(urestore_status s);
+
+/* "urestore X.Y.Z". */
+URESTORE_API const char *urestore_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
