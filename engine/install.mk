@@ -15,15 +15,16 @@ MANDIR     ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 INSTALL    ?= install
 
-# The version the library reports (urestore_version()), so the .pc file never disagrees with it.
-UR_PKG_VERSION := $(shell sed -n 's/^\#define UR_VERSION "\(.*\)"/\1/p' engine/client.c)
+# The version the library reports (urestore_version(), from the header's URESTORE_VERSION_STRING), so the
+# .pc file never disagrees with it.
+UR_PKG_VERSION := $(shell sed -n 's/^\#define URESTORE_VERSION_STRING "\(.*\)"/\1/p' include/urestore.h)
 
 # A real install (no DESTDIR) as root refreshes the loader's cache, so programs find liburestore.so.1 at once.
 UR_LDCONFIG = @if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 .PHONY: install uninstall abi-check
 
-$(BUILD)/urestore.pc: engine/urestore.pc.in engine/client.c
+$(BUILD)/urestore.pc: engine/urestore.pc.in include/urestore.h
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 		-e 's|@VERSION@|$(UR_PKG_VERSION)|g' $< >$@
