@@ -27,6 +27,7 @@
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)0)
 #endif
 #include "s3/error.h"
+#include "s3/retry.h"
 
 /* A connection slot's buffers. */
 #define UR_RECV_BUF (256u << 10)            /* 16 TLS records per RECV: 64 KiB cost 0.1 CPU-s/GiB more */
@@ -65,13 +66,7 @@ void ur_conn_close(struct ur_conn *c, int err, const char *msg)
     if (c->state == C_CLOSING || c->state == C_FREE) return;
     if (err) {
         urestore_status st = c->state == C_HANDSHAKE ? URESTORE_E_TLS : URESTORE_E_NETWORK;
-        /* Certificates refused do not heal by retrying. A reused keep-alive connection that dies before
-         * the first response byte is the server's idle timeout racing our request: retried on a fresh
-         * connection without counting as a failure. */
-        enum ur_retry retry = err == -EKEYREJECTED          ? UR_RETRY_NO
-                              : err == -ETIMEDOUT           ? UR_RETRY_TIMEOUT
-                              : c->served && !c->got_bytes ? UR_RETRY_FREE
-                                                            : UR_RETRY_TRANSIENT;
+        enum ur_retry retry = ur_s3_retry_transport(err, c->served, c->got_bytes);
         if (c->part)
             ur_sched_part_error(c->part, st, 0, msg, retry);
         else if (c->state == C_CONNECTING || c->state == C_HANDSHAKE)
@@ -436,18 +431,14 @@ static void s_error_response_done(struct ur_conn *c)
         c->part->received = true;
         return s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);
     }
-    char msg[512];
+    char msg[512], code[128];
     ur_s3_error_message(status, c->ebuf, c->elen, msg, sizeof(msg));
+    ur_s3_error_parse(c->ebuf, c->elen, code, sizeof(code), NULL, 0); /* code "" when not a document */
     urestore_status st = status == 404   ? URESTORE_E_NOT_FOUND
                          : status == 403 ? URESTORE_E_ACCESS
                          : status == 412 ? URESTORE_E_CHANGED
                                          : URESTORE_E_S3;
-    bool slowdown = status == 503 || status == 429 || strstr(msg, "SlowDown") != NULL;
-    enum ur_retry retry = slowdown                                         ? UR_RETRY_THROTTLE
-                          : status >= 500 || status == 408 || (status == 400 && strstr(msg, "RequestTimeout"))
-                              ? UR_RETRY_TRANSIENT
-                              : UR_RETRY_NO;
-    s_response_done(c, st, msg, retry);
+    s_response_done(c, st, msg, ur_s3_retry_response(status, code));
 }
 
 /* Consumes plaintext at c->plain. Returns false when the connection paused or closed. */

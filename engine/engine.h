@@ -19,6 +19,7 @@
 #include "http/response.h"
 #include "tls/tls.h"
 #include "s3/endpoint.h"
+#include "s3/retry.h"
 #include "s3/sigv4.h"
 #include "s3/uri.h"
 
@@ -107,13 +108,6 @@ void ur_pool_put(struct ur_pool *p, struct ur_buf *b);
 /* One server to connect to: resolved before a batch that uses it starts (again only while it has no
  * connection). Hosts live as long as the client: their idle connections, retry budget and warm state
  * carry over from one urestore_copy() to the next. */
-/* Retry budget of one host (AWS SDK "standard" mode's quota): a retry costs tokens, a success refunds
- * one; at zero, failures are final — an outage does not become a retry storm. Throttles cost nothing:
- * pacing answers them. */
-#define UR_RETRY_BUDGET 500
-#define UR_RETRY_COST 5
-#define UR_RETRY_COST_TIMEOUT 10
-
 struct ur_host {
     char conn_host[256];         /* for SNI and certificate checks */
     char host_header[272];
@@ -334,14 +328,7 @@ void ur_sched_conn_idle(struct ur_conn *c);
  * follows; 2: the object is empty (416), drop the body; 3: the body goes to memory (t->mem); -1: the
  * task failed, close the connection. */
 int ur_sched_headers(struct ur_conn *c);
-/* How a failure may be retried. */
-enum ur_retry {
-    UR_RETRY_NO = 0,      /* final: 4xx, certificates, local errors */
-    UR_RETRY_TRANSIENT,   /* reset, truncated, 500/502/504, malformed response */
-    UR_RETRY_FREE,        /* a reused keep-alive connection died before answering: not counted */
-    UR_RETRY_THROTTLE,    /* 503 SlowDown and friends: slower backoff, and the prefix is paced down */
-    UR_RETRY_TIMEOUT,     /* connect / first byte / stall */
-};
+/* How a failure may be retried: enum ur_retry (s3/retry.h). */
 void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg,
                          enum ur_retry retry);
 /* The request for p succeeded: refund the host's retry budget and let its prefix pace up. */

@@ -153,7 +153,7 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
         ur_sched_task_fail(t, st, http_status, "%s", msg);
         return;
     }
-    int cost = retry == UR_RETRY_THROTTLE ? 0 : retry == UR_RETRY_TIMEOUT ? UR_RETRY_COST_TIMEOUT : UR_RETRY_COST;
+    int cost = ur_s3_retry_cost(retry);
     if (h->budget < cost) {
         ur_sched_task_fail(t, st, http_status, "%s (no retries left for %s: too many failures)", msg,
                            h->conn_host);
