@@ -306,7 +306,7 @@ static int s_changelog(struct s_rd *r, uint8_t tag)
     if (rc) return rc;
     int keep = r->at.materialized;
     r->at.materialized = 1;
-    for (int32_t i = 0; i < k && !rc; i++)
+    for (int32_t i = 0; !rc && i < k; i++)
         rc = s_keyed(r);
     r->at.materialized = keep;
     if (rc || (rc = s_count(r, "non-materialized handle count", &k))) return rc;
@@ -326,13 +326,13 @@ static int s_changelog(struct s_rd *r, uint8_t tag)
 
 static int s_changelog_bytes(struct s_rd *r)
 {
-    int32_t k, kg, len;
+    int32_t k = 0, kg, len;
     int64_t v;
     int rc = s_key_group_range(r, NULL);
     if (!rc) rc = s_i64(r, "from sequence number", &v);
     if (!rc) rc = s_i64(r, "to sequence number", &v);
     if (!rc) rc = s_count(r, "change count", &k);
-    for (int32_t i = 0; i < k && !rc; i++) {
+    for (int32_t i = 0; !rc && i < k; i++) {
         rc = s_i32(r, "change key group", &kg);
         if (!rc) rc = s_count(r, "change length", &len);
         if (!rc) rc = s_skip(r, (size_t)len, "change");
@@ -343,12 +343,12 @@ static int s_changelog_bytes(struct s_rd *r)
 
 static int s_changelog_file(struct s_rd *r, uint8_t tag)
 {
-    int32_t k;
+    int32_t k = 0;
     int64_t v;
     int rc = s_key_group_range(r, NULL);
     if (!rc) rc = s_count(r, "changelog file count", &k);
     r->at.part = UR_FLINK_PART_CHANGELOG;
-    for (int32_t i = 0; i < k && !rc; i++) {
+    for (int32_t i = 0; !rc && i < k; i++) {
         rc = s_i64(r, "changelog offset", &v);
         if (!rc) rc = s_stream(r, false, false);
     }

@@ -6,6 +6,7 @@
 #define UR_TESTS_FLINK_SAMPLES_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,32 @@ static inline int got_collect(void *user, const struct ur_flink_ref *ref)
     r->handle_offset = ref->handle_offset;
     r->handle_end = ref->handle_end;
     return 0;
+}
+
+static inline int count_calls(void *user, const struct ur_flink_ref *ref)
+{
+    (void)ref;
+    ++*(int *)user;
+    return 0;
+}
+
+/* Parses every proper prefix of buf, each in an exact-size copy: all must fail with -EBADMSG, an offset
+ * within the prefix and a message, without one callback. Returns how many did not (first few printed). */
+static inline int truncations_fail_closed(const unsigned char *buf, size_t n, const char *what)
+{
+    int bad = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char *cut = malloc(k ? k : 1);
+        memcpy(cut, buf, k);
+        int calls = 0;
+        struct ur_flink_error err;
+        int rc = ur_flink_metadata_parse(cut, k, count_calls, &calls, NULL, &err);
+        if ((rc != -EBADMSG || calls || err.offset > k || strncmp(err.msg, "offset ", 7) != 0) && bad++ < 3)
+            fprintf(stderr, "%s cut at %zu: rc %d, %d calls, offset %llu: %s\n", what, k, rc, calls,
+                    (unsigned long long)err.offset, err.msg);
+        free(cut);
+    }
+    return bad;
 }
 
 static inline void got_free(struct got *g)

@@ -31,6 +31,11 @@ static int s_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void lines_sort(struct lines *l)
+{
+    if (l->n) qsort(l->v, l->n, sizeof *l->v, s_cmp);
+}
+
 static void lines_free(struct lines *l)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -42,8 +47,8 @@ static void lines_free(struct lines *l)
 /* Two sorted line sets must be equal; prints the first few differences. */
 static bool s_same(const char *sample, const char *what, struct lines *want, struct lines *have)
 {
-    qsort(want->v, want->n, sizeof *want->v, s_cmp);
-    qsort(have->v, have->n, sizeof *have->v, s_cmp);
+    lines_sort(want);
+    lines_sort(have);
     size_t i = 0, j = 0;
     int shown = 0;
     while (i < want->n || j < have->n) {
@@ -79,7 +84,7 @@ static void s_file_lines(const struct got *g, struct lines *out)
                 seen |= strcmp(roles.v[k], b->role) == 0;
             if (!seen) lines_add(&roles, b->role);
         }
-        qsort(roles.v, roles.n, sizeof *roles.v, s_cmp);
+        lines_sort(&roles);
         char line[4096];
         int k;
         if (a->kind == UR_FLINK_REF_DIRECTORY)
@@ -113,7 +118,7 @@ static void s_tag_line(const struct ur_flink_metadata *md, char *out, size_t cap
     for (int i = 0; i < 4; i++)
         if (md->channel_handles[i])
             snprintf(tok, sizeof tok, "channel.%s=%u", ch[i], md->channel_handles[i]), lines_add(&t, tok);
-    qsort(t.v, t.n, sizeof *t.v, s_cmp);
+    lines_sort(&t);
     int k = snprintf(out, cap, "handle_tags");
     for (size_t i = 0; i < t.n; i++)
         k += snprintf(out + k, cap - (size_t)k, " %s", t.v[i]);
