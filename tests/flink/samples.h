@@ -38,6 +38,14 @@ static inline const char *samples_dir(void)
     return stat(buf, &st) == 0 ? buf : NULL;
 }
 
+/* samples_dir(), or NULL after printing the runner's skip line for test. */
+static inline const char *samples_dir_or_skip(const char *test)
+{
+    const char *dir = samples_dir();
+    if (!dir) printf("SKIP %s: ../shared/flink-metadata-samples not found beside the repository\n", test);
+    return dir;
+}
+
 /* The sample names (directories holding a _metadata), sorted; *n set. Caller frees each and the array. */
 static inline char **samples_list(const char *dir, int *n)
 {
@@ -72,6 +80,14 @@ static inline unsigned char *read_whole(const char *path, size_t *n)
     fclose(f);
     *n = (size_t)len;
     return p;
+}
+
+/* The _metadata of sample name, as read_whole reads it. */
+static inline unsigned char *read_sample(const char *dir, const char *name, size_t *n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/_metadata", dir, name);
+    return read_whole(path, n);
 }
 
 /* One reference as a test sees it. */

@@ -138,8 +138,7 @@ static bool s_sample(const char *dir, const char *name)
 {
     char path[4096];
     size_t n;
-    snprintf(path, sizeof path, "%s/%s/_metadata", dir, name);
-    unsigned char *buf = read_whole(path, &n);
+    unsigned char *buf = read_sample(dir, name, &n);
     snprintf(path, sizeof path, "%s/%s/expected.txt", dir, name);
     FILE *ex = fopen(path, "r");
     if (!buf || !ex) {
@@ -229,12 +228,8 @@ static bool s_sample(const char *dir, const char *name)
 
 int main(void)
 {
-    const char *dir = samples_dir();
-    if (!dir) {
-        printf("SKIP test_flink_conformance: ../shared/flink-metadata-samples not found beside the "
-               "repository\n");
-        return 77;
-    }
+    const char *dir = samples_dir_or_skip("test_flink_conformance");
+    if (!dir) return 77;
     int n, pass = 0;
     char **names = samples_list(dir, &n);
     CHECK(n >= 45);

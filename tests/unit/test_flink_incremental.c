@@ -38,10 +38,8 @@ static void s_derive(const unsigned char *buf, size_t n, const struct got *g, in
 
 static bool s_sample(const char *dir, const char *name, bool truncate)
 {
-    char path[4096];
     size_t n;
-    snprintf(path, sizeof path, "%s/%s/_metadata", dir, name);
-    unsigned char *buf = read_whole(path, &n);
+    unsigned char *buf = read_sample(dir, name, &n);
     if (!buf) return false;
     int before = check_failures;
     struct got g = {0};
@@ -99,12 +97,8 @@ static bool s_sample(const char *dir, const char *name, bool truncate)
 
 int main(void)
 {
-    const char *dir = samples_dir();
-    if (!dir) {
-        printf("SKIP test_flink_incremental: ../shared/flink-metadata-samples not found beside the "
-               "repository\n");
-        return 77;
-    }
+    const char *dir = samples_dir_or_skip("test_flink_incremental");
+    if (!dir) return 77;
     int n, derived = 0;
     char **names = samples_list(dir, &n);
     for (int i = 0; i < n; i++) {

@@ -10,20 +10,14 @@
 
 int main(void)
 {
-    const char *dir = samples_dir();
-    if (!dir) {
-        printf(
-            "SKIP test_flink_truncation: ../shared/flink-metadata-samples not found beside the repository\n");
-        return 77;
-    }
+    const char *dir = samples_dir_or_skip("test_flink_truncation");
+    if (!dir) return 77;
     int n;
     size_t cuts = 0;
     char **names = samples_list(dir, &n);
     for (int i = 0; i < n; i++) {
-        char path[4096];
         size_t len;
-        snprintf(path, sizeof path, "%s/%s/_metadata", dir, names[i]);
-        unsigned char *buf = read_whole(path, &len);
+        unsigned char *buf = read_sample(dir, names[i], &len);
         CHECK(buf != NULL);
         if (!buf) continue;
         CHECK_EQ_INT(truncations_fail_closed(buf, len, names[i]), 0);
