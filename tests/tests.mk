@@ -28,7 +28,8 @@ FUZZ_SRC_runline := cli/runline.c cli/flag.c cli/glob.c cli/out.c
 FUZZ_SRC_uri := s3/uri.c s3/endpoint.c
 FUZZ_SRC_gcm_vaes := tls/gcm_vaes.c
 FUZZ_LIBS_gcm_vaes := -lcrypto
-FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes
+FUZZ_SRC_flink_metadata := flink/metadata.c flink/javaser.c flink/ckpath.c
+FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes flink_metadata
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRC_$(1))) \
