@@ -443,6 +443,7 @@ int ur_creds_chain_plan(const struct ur_creds_chain_in *in, struct ur_creds_plan
     memset(plan->roles, 0, sizeof(plan->roles));
     plan->nroles = 0;
     plan->profile[0] = '\0';
+    if (err && errlen) err[0] = '\0';
     s_tried(plan, "profile %s: %s", profile, rc == -ENOENT ? "not found" : "no credentials in it");
 
     const char *wit = s_env(env, ctx, "AWS_WEB_IDENTITY_TOKEN_FILE");
