@@ -1,4 +1,4 @@
-/* flink/metadata.c — the `_metadata` reader (layout: /work/shared/FLINK-METADATA.md §2–§5). One recursive
+/* flink/metadata.c — the `_metadata` reader (layout: ../shared/FLINK-METADATA.md §2–§5). One recursive
  * descent over the bytes, run twice: first with no callback to prove the whole file parses, then, only if
  * it did, again to hand out the references. It must not allocate, do I/O or interpret paths. Every read
  * is bounds-checked against the bytes left, so a count that does not fit fails at the first missing

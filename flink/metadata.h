@@ -1,5 +1,5 @@
 /* flink/metadata.h — the reader of Flink's checkpoint `_metadata` file (format versions 2–6, as
- * /work/shared/FLINK-METADATA.md describes them): bytes in, every referenced file out. It holds the parse
+ * ../shared/FLINK-METADATA.md describes them): bytes in, every referenced file out. It holds the parse
  * and the names of what it reports; it must not do I/O, allocate, resolve paths (flink/ckpath.h does) or
  * decide what may be deleted.
  *

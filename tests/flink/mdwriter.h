@@ -1,5 +1,5 @@
 /* tests/flink/mdwriter.h — a test-only writer of Flink `_metadata` files, written from the format document
- * (/work/shared/FLINK-METADATA.md §2–§4), not from Flink's code. It lets tests build files with the handles
+ * (../shared/FLINK-METADATA.md §2–§4), not from Flink's code. It lets tests build files with the handles
  * no Flink-written sample has (absolute files, segments of merged files, changelog handles, V6 channel
  * types), and records every file reference it writes, with the role the test names, so that a round trip
  * can compare the reader's list against it. It also writes the V4+ CheckpointProperties trailer as a
