@@ -40,6 +40,13 @@ const char *ur_awscfg_process_env(void *ctx, const char *name)
     return getenv(name);
 }
 
+const char *ur_awscfg_table_env(void *ctx, const char *name)
+{
+    for (const char *const(*kv)[2] = ctx; kv && (*kv)[0]; kv++)
+        if (strcmp((*kv)[0], name) == 0) return (*kv)[1];
+    return NULL;
+}
+
 struct ur_awscfg *ur_awscfg_new(void)
 {
     return calloc(1, sizeof(struct ur_awscfg));

@@ -13,6 +13,10 @@ typedef const char *(*ur_getenv_fn)(void *ctx, const char *name);
 /* The process environment, for callers that have no table of their own (ctx unused). */
 const char *ur_awscfg_process_env(void *ctx, const char *name);
 
+/* A lookup in a table of its own: ctx points to an array of {name, value} pairs ended by {NULL, NULL},
+ * for callers (a JVM handing over a task's environment, tests) that do not use the process's. */
+const char *ur_awscfg_table_env(void *ctx, const char *name);
+
 /* Which file a text came from: section names mean different things in each. In the config file a profile
  * is "[profile NAME]" (or "[default]"; "[profile default]" wins over it when both exist), "[services NAME]"
  * holds per-service settings and other sections are ignored. In the credentials file every section

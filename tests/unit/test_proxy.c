@@ -13,12 +13,10 @@ struct env {
     const char *kv[8][2];
 };
 
+/* The table the lookup reads: pairs ended by a zeroed one (the last slot stays zero). */
 static const char *s_env(void *ctx, const char *name)
 {
-    const struct env *e = ctx;
-    for (size_t i = 0; i < 8 && e->kv[i][0]; i++)
-        if (strcmp(e->kv[i][0], name) == 0) return e->kv[i][1];
-    return NULL;
+    return ur_awscfg_table_env(((struct env *)ctx)->kv, name);
 }
 
 static void test_url(void)
