@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "engine/list.h"
+#include "engine/pace.h"
 #include "include/urestore.h"
 #include "http/response.h"
 #include "tls/tls.h"
@@ -119,21 +120,6 @@ struct ur_host {
     unsigned batch;              /* the last batch with a task for this host */
     int budget;                  /* retry tokens left */
 };
-
-/* Request pacing for one key prefix (S3 throttles per prefix with 503 SlowDown): AIMD on the rate of new
- * requests. rate 0: unpaced (until the first throttle). */
-struct ur_pace {
-    uint64_t hash;               /* of bucket + key up to its last '/'; 0: unused slot */
-    double rate;                 /* requests per second allowed */
-    double tokens;
-    uint64_t last_ms;            /* of the last refill */
-    uint64_t last_cut_ms;        /* of the last decrease: one cut per burst of 503s */
-    unsigned window_count;       /* requests started in the current 1 s window */
-    uint64_t window_ms;
-    unsigned last_window;        /* requests started in the previous window: the rate S3 refused */
-};
-
-#define UR_PACE_SLOTS 64
 
 struct ur_conn;
 struct ur_task;

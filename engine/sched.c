@@ -16,97 +16,16 @@
 
 #include "engine/engine.h"
 
-/* Backoff before retry k (k from 1): full jitter over min(cap, base * 2^k) (AWS's advice). Throttles
- * start slower: the server asked for less load, and retrying fast is exactly what it does not want. */
-#define UR_BACKOFF_BASE_MS 50
-#define UR_THROTTLE_BASE_MS 250
-#define UR_BACKOFF_CAP_MS 20000
 /* A kick scans the queue for parts that may go; parts held back by backoff or pacing are skipped. Stop
  * after this many in a row so a throttled prefix with 10,000 queued parts costs a bounded scan. */
 #define UR_SCAN_DEFERRED_MAX 256
-
-/* The client's own generator (xorshift64*): libc's random() is process-wide state the library must not
- * touch, and jitter needs no cryptographic quality. */
-static uint64_t s_rand(struct urestore_client *cl)
-{
-    uint64_t x = cl->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    cl->rng = x;
-    return x * 2685821657736338717ull;
-}
-
-static uint64_t s_backoff_ms(struct urestore_client *cl, unsigned attempt, uint64_t base)
-{
-    uint64_t ceil = base << (attempt < 10 ? attempt : 10);
-    if (ceil > UR_BACKOFF_CAP_MS) ceil = UR_BACKOFF_CAP_MS;
-    return s_rand(cl) % (ceil + 1);
-}
-
-/* ---- pacing per prefix ------------------------------------------------------------------------------ */
-
-static struct ur_pace *s_pace_of(struct urestore_client *cl, const struct ur_task *t)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a over "bucket/" + the key's directory */
-    for (const char *s = t->uri.bucket; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    h = (h ^ '/') * 1099511628211ull;
-    const char *slash = strrchr(t->uri.key, '/');
-    for (const char *s = t->uri.key; slash && s < slash; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    h |= 1;
-    struct ur_pace *pc = &cl->pace[h % UR_PACE_SLOTS];
-    if (!pc->hash) pc->hash = h; /* two prefixes in one slot share a pace: harmless, rare */
-    return pc;
-}
-
-/* May a request for this prefix start now? If not, when (cl->wake_ms). */
-static bool s_pace_ready(struct urestore_client *cl, struct ur_pace *pc, uint64_t now)
-{
-    if (pc->rate <= 0) return true;
-    double burst = pc->rate / 20 > 1 ? pc->rate / 20 : 1; /* 50 ms worth */
-    pc->tokens += pc->rate * (double)(now - pc->last_ms) / 1000.0;
-    if (pc->tokens > burst) pc->tokens = burst;
-    pc->last_ms = now;
-    if (pc->tokens >= 1) return true;
-    uint64_t due = now + 1 + (uint64_t)((1 - pc->tokens) * 1000.0 / pc->rate);
-    if (due < cl->wake_ms) cl->wake_ms = due;
-    return false;
-}
-
-static void s_pace_started(struct ur_pace *pc, uint64_t now)
-{
-    if (now - pc->window_ms >= 1000) {
-        pc->last_window = now - pc->window_ms < 2000 ? pc->window_count : 0;
-        pc->window_count = 0;
-        pc->window_ms = now;
-    }
-    pc->window_count++;
-    if (pc->rate > 0) pc->tokens -= 1;
-}
-
-/* A 503 SlowDown for this prefix: multiplicative decrease, once per burst of refusals. */
-static void s_pace_throttled(struct ur_pace *pc, uint64_t now)
-{
-    if (pc->rate > 0 && now - pc->last_cut_ms < 200) return;
-    if (pc->rate <= 0) {
-        /* The rate that was refused: requests started in the last full second, or this one so far. */
-        double elapsed = (double)(now - pc->window_ms + 1) / 1000.0;
-        double seen = pc->window_count / (elapsed < 0.05 ? 0.05 : elapsed);
-        if (pc->last_window > seen) seen = pc->last_window;
-        pc->rate = seen / 2 > 10 ? seen / 2 : 10;
-    } else {
-        pc->rate = pc->rate * 0.7 > 5 ? pc->rate * 0.7 : 5;
-    }
-    pc->tokens = 0;
-    pc->last_ms = pc->last_cut_ms = now;
-}
 
 void ur_sched_part_ok(struct ur_part *p)
 {
     struct ur_host *h = p->task->host;
     if (h->budget < UR_RETRY_BUDGET) h->budget++;
     /* Additive increase: about +2 requests/s for every second of successes at the current rate. */
-    if (p->pace && p->pace->rate > 0) p->pace->rate += 2.0 / p->pace->rate;
+    if (p->pace) ur_pace_ok(p->pace);
 }
 
 void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, const char *fmt, ...)
@@ -161,11 +80,9 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
     }
     h->budget -= cost;
     p->attempts++;
-    uint64_t delay = s_backoff_ms(cl, p->attempts, retry == UR_RETRY_THROTTLE ? UR_THROTTLE_BASE_MS : UR_BACKOFF_BASE_MS);
-    if (p->retry_after_ms > 0 && (uint64_t)p->retry_after_ms > delay) delay = (uint64_t)p->retry_after_ms;
+    p->not_before_ms = now + ur_pace_backoff_ms(&cl->rng, p->attempts, retry == UR_RETRY_THROTTLE, p->retry_after_ms);
     p->retry_after_ms = 0;
-    p->not_before_ms = now + delay;
-    if (retry == UR_RETRY_THROTTLE && p->pace) s_pace_throttled(p->pace, now);
+    if (retry == UR_RETRY_THROTTLE && p->pace) ur_pace_throttled(p->pace, now);
 }
 
 void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg,
@@ -374,8 +291,8 @@ static bool s_ready(struct urestore_client *cl, struct ur_part *p, uint64_t now)
         if (p->not_before_ms < cl->wake_ms) cl->wake_ms = p->not_before_ms;
         return false;
     }
-    if (!p->pace) p->pace = s_pace_of(cl, p->task);
-    return s_pace_ready(cl, p->pace, now);
+    if (!p->pace) p->pace = ur_pace_of(cl->pace, p->task->uri.bucket, p->task->uri.key);
+    return ur_pace_ready(p->pace, now, &cl->wake_ms);
 }
 
 /* The first queued part for h that may go now. */
@@ -396,7 +313,7 @@ static void s_take(struct urestore_client *cl, struct ur_part *p, uint64_t now)
 {
     ur_list_remove(&p->link);
     p->queued = false;
-    s_pace_started(p->pace, now);
+    ur_pace_started(p->pace, now);
     if (p->task->fstate == F_NONE && !p->task->mem) ur_sink_open(cl, p->task);
 }
 
