@@ -29,7 +29,13 @@ FUZZ_SRC_uri := s3/uri.c s3/endpoint.c
 FUZZ_SRC_gcm_vaes := tls/gcm_vaes.c
 FUZZ_LIBS_gcm_vaes := -lcrypto
 FUZZ_SRC_flink_metadata := flink/metadata.c flink/javaser.c flink/ckpath.c
-FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes flink_metadata
+FUZZ_SRC_awscfg := s3/awscfg.c s3/credplan.c s3/region.c s3/url.c s3/error.c s3/xml.c
+FUZZ_LIBS_awscfg := -lcrypto
+FUZZ_SRC_json := s3/json.c s3/credjson.c s3/credtime.c
+FUZZ_LIBS_json := -lcrypto
+FUZZ_SRC_sts_xml := s3/sts.c s3/credtime.c s3/region.c s3/awscfg.c s3/error.c s3/xml.c s3/uri.c s3/sigv4.c s3/sigv4_canon.c
+FUZZ_LIBS_sts_xml := -lcrypto
+FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes flink_metadata awscfg json sts_xml
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRC_$(1))) \
