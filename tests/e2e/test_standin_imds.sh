@@ -6,7 +6,8 @@
 # endpoint's Authorization check (401 missing, 403 wrong, from a token file re-read each time), its JSON,
 # and credentials rotated through --creds-file. Needs no S3 server.
 . "$(dirname "$0")/lib.sh"
-TEST_NAME=standin-imds
+TEST_NAME=standin-imds # read by say, fail and skip (lib.sh)
+export TEST_NAME
 command -v curl >/dev/null || skip "curl not installed"
 command -v python3 >/dev/null || skip "python3 not installed"
 
@@ -25,8 +26,8 @@ start() {
     shift
     python3 "$REPO/tests/servers/imds.py" "$@" >"$T/$name.port" 2>"$T/$name.err" &
     PIDS+=($!)
-    local i
-    for i in $(seq 100); do
+    local _
+    for _ in $(seq 100); do
         [ -s "$T/$name.port" ] && break
         sleep 0.05
     done
