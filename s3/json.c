@@ -237,7 +237,8 @@ int ur_s3_json_member(const char *doc, size_t n, const char *key, struct ur_s3_j
         if (s_string(&in)) return -ENOENT;
         k.n = (size_t)(in.p - k.p);
         s_ws(&in);
-        in.p++; /* ':' (checked by ur_s3_json_check_object) */
+        if (in.p >= in.end || *in.p != ':') return -ENOENT; /* only an unchecked document gets here */
+        in.p++;
         s_ws(&in);
         const char *vp = in.p;
         if (s_value(&in, 1)) return -ENOENT;
