@@ -16,6 +16,7 @@
 
 #include "engine/list.h"
 #include "engine/pace.h"
+#include "engine/plan.h"
 #include "include/urestore.h"
 #include "http/response.h"
 #include "tls/tls.h"
@@ -197,7 +198,6 @@ struct ur_task {
  * one TLS record for all of them, the responses read back to back). URESTORE_PIPELINE=1 turns it off. */
 #define UR_PIPE_MAX 8
 #define UR_PIPE_DEFAULT 4
-#define UR_PIPE_PART_MAX (1u << 20) /* parts larger than this go alone: nothing to win, a queue to block */
 
 enum ur_conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_IDLE, C_BUSY, C_CLOSING };
 enum ur_phase { PH_NONE, PH_HEADERS, PH_BODY, PH_ERRBODY };

@@ -131,13 +131,14 @@ void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p)
     ur_sched_kick(cl);
 }
 
-/* Cuts the rest of an object of known size into parts, after the first. */
+/* Cuts the rest of an object of known size into parts, after the first. 0, -ENOMEM, or -EOVERFLOW (too
+ * many parts of this size). */
 static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t first_len)
 {
-    uint64_t size = (uint64_t)t->size;
-    if (size <= first_len) return 0;
-    uint64_t ps = t->part_size;
-    unsigned n = (unsigned)((size - first_len + ps - 1) / ps);
+    struct ur_plan plan;
+    int r = ur_plan_init(&plan, (uint64_t)t->size, first_len, t->part_size);
+    if (r < 0 || plan.n == 0) return r;
+    unsigned n = plan.n;
     struct ur_part *parts = realloc(t->parts == &t->first ? NULL : t->parts, (n + 1) * sizeof(*parts));
     if (!parts) return -ENOMEM;
     parts[0] = t->first;
@@ -148,10 +149,11 @@ static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t f
     t->parts = parts;
     for (unsigned i = 1; i <= n; i++) {
         struct ur_part *p = &parts[i];
+        uint64_t len;
         memset(p, 0, sizeof(*p));
         p->task = t;
-        p->off = first_len + (uint64_t)(i - 1) * ps;
-        p->len = (int64_t)(size - p->off < ps ? size - p->off : ps);
+        ur_plan_part(&plan, i, &p->off, &len);
+        p->len = (int64_t)len;
         ur_list_init(&p->link);
     }
     t->nparts = n + 1;
@@ -267,7 +269,13 @@ int ur_sched_headers(struct ur_conn *c)
         t->size = r->range_total;
         cl->bytes_known += (uint64_t)t->size;
         p->len = r->range_last + 1 - (int64_t)p->off;
-        if (s_plan_rest(cl, t, (uint64_t)p->len) < 0) {
+        int pr = s_plan_rest(cl, t, (uint64_t)p->len);
+        if (pr == -EOVERFLOW) {
+            ur_sched_task_fail(t, URESTORE_E_INVALID, 0, "%s: too many parts of %llu bytes; use a larger part size",
+                               t->in->source, (unsigned long long)t->part_size);
+            return -1;
+        }
+        if (pr < 0) {
             ur_sched_task_fail(t, URESTORE_E_NOMEM, 0, "%s: out of memory", t->in->source);
             return -1;
         }
@@ -317,12 +325,11 @@ static void s_take(struct urestore_client *cl, struct ur_part *p, uint64_t now)
     if (p->task->fstate == F_NONE && !p->task->mem) ur_sink_open(cl, p->task);
 }
 
-/* Worth sending behind another request on one connection: a part of at most UR_PIPE_PART_MAX, or the first
- * part of an object of unknown size (most restores name small files). Never a listing page: each one
- * names the next. */
+/* Worth sending behind another request on one connection (ur_plan_pipelinable). Never a listing page: each
+ * one names the next. */
 static bool s_pipelinable(const struct ur_part *p)
 {
-    return !p->task->mem && (p->len < 0 || p->len <= (int64_t)UR_PIPE_PART_MAX);
+    return !p->task->mem && ur_plan_pipelinable(p->len);
 }
 
 /* p goes on the idle connection c; on a connection that has answered before, more ready parts of the same
