@@ -427,19 +427,22 @@ int ur_creds_chain_plan(const struct ur_creds_chain_in *in, struct ur_creds_plan
     const char *profile = ur_awscfg_profile_name(in->profile, env, ctx);
     int rc;
 
-    if (opt_profile) {
-        rc = ur_creds_profile_plan(in->cfg, profile, env, ctx, plan, err, errlen);
-        return rc == -ENOENT || rc == -ENODATA ? -EINVAL : rc;
+    /* --profile replaces the environment's keys (botocore drops its env provider; Go loads the profile
+     * first); AWS_PROFILE does not: keys in the environment still win over it. */
+    if (!opt_profile) {
+        rc = s_env_keys(env, ctx, &plan->keys, "environment", err, errlen);
+        if (rc != -ENOENT) {
+            if (!rc) plan->source = UR_CREDS_SRC_ENV;
+            return rc;
+        }
+        s_tried(plan, "environment: AWS_ACCESS_KEY_ID not set");
     }
-    rc = s_env_keys(env, ctx, &plan->keys, "environment", err, errlen);
-    if (rc != -ENOENT) {
-        if (!rc) plan->source = UR_CREDS_SRC_ENV;
-        return rc;
-    }
-    s_tried(plan, "environment: AWS_ACCESS_KEY_ID not set");
 
+    /* A profile that exists but configures no credentials (only a region, say) lets the chain go on to
+     * web identity, the container and IMDS, as in the SDKs; a named profile that does not exist stops it. */
     rc = ur_creds_profile_plan(in->cfg, profile, env, ctx, plan, err, errlen);
-    if (rc == 0 || rc == -EINVAL || (rc == -ENOENT && env_profile)) return rc == -ENOENT ? -EINVAL : rc;
+    if (rc == 0 || rc == -EINVAL) return rc;
+    if (rc == -ENOENT && (opt_profile || env_profile)) return -EINVAL;
     memset(plan->roles, 0, sizeof(plan->roles));
     plan->nroles = 0;
     plan->profile[0] = '\0';

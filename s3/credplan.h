@@ -6,11 +6,12 @@
  *
  * The default chain (ur_creds_chain_plan), first match wins:
  *   1. --no-sign-request; explicit keys (options).
- *   2. --profile given as an option: that profile, before the environment (as botocore and the Go SDK).
+ *   2. --profile given as an option: the environment's keys are skipped (botocore and the Go SDK agree).
  *   3. Environment: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN).
  *   4. The profile ($AWS_PROFILE, else "default") in the shared files: role_arn + source_profile /
  *      credential_source, web_identity_token_file + role_arn, static keys, credential_process. A profile
- *      named by AWS_PROFILE must exist; "default" may be absent or hold no credentials (then go on).
+ *      named by --profile or AWS_PROFILE must exist; one that holds no credentials (only a region, say), or
+ *      an absent "default", lets the chain go on.
  *   5. Web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME) (EKS IRSA).
  *   6. Container endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (http://169.254.170.2 + it), else
  *      AWS_CONTAINER_CREDENTIALS_FULL_URI; Authorization from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
