@@ -361,6 +361,14 @@ int ur_gc_add_metadata(struct ur_gc *g, const char *bucket, const char *key, con
     return 0;
 }
 
+int ur_gc_retain_dir(struct ur_gc *g, const char *bucket, const char *dir)
+{
+    char buf[S_NAME_MAX];
+    int n = s_join(buf, sizeof(buf), bucket, strlen(bucket), dir, strlen(dir));
+    if (n < 0) return -ENAMETOOLONG;
+    return s_set_put(&g->retained, buf, (size_t)n, NULL) < 0 ? -ENOMEM : 0;
+}
+
 static bool s_protected(const struct ur_gc *g, const char *bucket, const char *key)
 {
     for (size_t i = 0; i < g->nprotect; i++)

@@ -94,6 +94,11 @@ struct ur_gc_md_stats {
 int ur_gc_add_metadata(struct ur_gc *g, const char *bucket, const char *key, const uint8_t *buf, size_t n,
                        struct ur_flink_metadata *md, struct ur_gc_md_stats *st, struct ur_flink_error *err);
 
+/* Marks the directory dir (a key prefix ending in '/') of bucket as a retained checkpoint, as a _metadata in
+ * it would: with entropy injection a checkpoint's exclusive files lie under another prefix than its
+ * _metadata. Returns 0 or -ENOMEM. */
+int ur_gc_retain_dir(struct ur_gc *g, const char *bucket, const char *dir);
+
 /* The verdict for one listed object below the job directory job (a key prefix ending in '/'; key starts
  * with it). Reads the planner only: safe from several threads while nothing adds to it. Returns
  * UR_GC_FAILED_CHK for every file of a chk-N/ without _metadata that is not otherwise kept: whether that

@@ -208,6 +208,12 @@ static void s_allow(void)
         ur_gc_free(a);
         ur_gc_free(b);
     }
+    /* Entropy injection: a chk-N/ retained by its _metadata elsewhere is retained under the data prefix. */
+    struct ur_gc *e = s_planner(0, DAY);
+    CHECK_EQ_INT(ur_gc_judge(e, "b", "x7/" J, "x7/" J "chk-7/u1", NOW - 9 * DAY), UR_GC_FAILED_CHK);
+    CHECK_EQ_INT(ur_gc_retain_dir(e, "b", "x7/" J "chk-7/"), 0);
+    CHECK_EQ_INT(ur_gc_judge(e, "b", "x7/" J, "x7/" J "chk-7/u1", NOW - 9 * DAY), UR_GC_RETAINED_CHK);
+    ur_gc_free(e);
     /* --min-age 0: an object from before the run is old; one written after the run started is not. */
     struct ur_gc *z = s_planner(0, 0);
     CHECK_EQ_INT(ur_gc_judge(z, "b", J, J "shared/q", NOW), UR_GC_ORPHAN);
