@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "engine/engine.h"
+#include "s3/respcheck.h"
 
 /* A kick scans the queue for parts that may go; parts held back by backoff or pacing are skipped. Stop
  * after this many in a row so a throttled prefix with 10,000 queued parts costs a bounded scan. */
@@ -163,48 +164,20 @@ static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t f
     return 0;
 }
 
-/* x-amz-checksum-crc32 is the base64 of the CRC's four big-endian bytes. */
-static bool s_crc32_decode(const char *b64, uint32_t *out)
+/* Checks the whole object's CRC32 as it arrives, when this response carries the whole object and its
+ * x-amz-checksum-crc32. */
+static void s_crc_setup(struct ur_part *p, const struct ur_s3_resp_got *got)
 {
-    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    uint32_t acc = 0;
-    int bits = 0, nbytes = 0;
-    unsigned char bytes[4];
-    for (const char *s = b64; *s && *s != '='; s++) {
-        const char *k = strchr(al, *s);
-        if (!k || !*s) return false;
-        acc = (acc << 6) | (uint32_t)(k - al);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (nbytes == 4) return false;
-            bytes[nbytes++] = (unsigned char)(acc >> bits);
-        }
-    }
-    if (nbytes != 4) return false;
-    *out = (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | bytes[3];
-    return true;
-}
-
-/* Checks the whole object's CRC32 as it arrives, when the server sent one and this response carries
- * the whole object (S3 sends none for ranges of it, and composite "-N" ones for multipart objects). */
-static void s_crc_setup(struct ur_part *p, const struct ur_http_resp *r)
-{
-    if (p->crc_on || !r->checksum_crc32[0] || p->off != 0 || p->got != 0) return;
-    if (p->task->size < 0 || p->len != p->task->size) return;
-    if (s_crc32_decode(r->checksum_crc32, &p->crc_want)) {
-        p->crc_on = true;
-        p->crc = 0;
-    }
+    if (p->crc_on || !got->crc_known) return;
+    p->crc_on = true;
+    p->crc_want = got->crc32;
+    p->crc = 0;
 }
 
 /* --verify-md5: a single-part ETag is the MD5 of the object; stream it over the one response. */
-static void s_md5_setup(struct urestore_client *cl, struct ur_part *p)
+static void s_md5_setup(struct urestore_client *cl, struct ur_part *p, const struct ur_s3_resp_got *got)
 {
-    const char *e = p->task->etag;
-    size_t n = strlen(e);
-    if (!cl->verify_md5 || p->md5 || p->off != 0 || p->got != 0 || p->len != p->task->size) return;
-    if (n != 34 || e[0] != '"' || e[33] != '"' || strspn(e + 1, "0123456789abcdefABCDEF") != 32) return;
+    if (!cl->verify_md5 || p->md5 || !got->whole || !ur_s3_resp_etag_is_md5(p->task->etag)) return;
     p->md5 = EVP_MD_CTX_new();
     if (p->md5 && !EVP_DigestInit_ex(p->md5, EVP_md5(), NULL)) {
         EVP_MD_CTX_free(p->md5);
@@ -218,61 +191,44 @@ int ur_sched_headers(struct ur_conn *c)
     struct ur_task *t = p->task;
     struct urestore_client *cl = c->cl;
     const struct ur_http_resp *r = &c->resp;
-    uint64_t want_first = p->off + p->got;
 
-    if (r->status == 416 && p == t->parts && p->off == 0 && p->got == 0 && t->size <= 0) {
-        /* bytes=0-N is unsatisfiable only for an empty object. */
+    /* A listing page: its body goes to memory. */
+    if (t->mem && (r->status == 200 || r->status == 206)) return r->status == 200 ? 3 : 1;
+    const struct ur_s3_resp_want want = {.source = t->in->source,
+                                         .off = p->off,
+                                         .got = p->got,
+                                         .len = p->len,
+                                         .size = t->size,
+                                         .etag = t->etag,
+                                         .split = t->nparts > 1};
+    struct ur_s3_resp_got got;
+    char msg[sizeof(t->res->message)];
+    enum ur_s3_resp v = ur_s3_resp_check(&want, r, &got, msg, sizeof(msg));
+    if (got.etag) snprintf(t->etag, sizeof(t->etag), "%s", got.etag);
+    switch (v) {
+    case UR_S3_RESP_ERROR:
+        return 1;
+    case UR_S3_RESP_EMPTY:
         t->size = 0;
         p->len = 0;
         return 2;
-    }
-    if (r->status != 200 && r->status != 206) return 1;
-    if (t->mem) return r->status == 200 ? 3 : 1;
-    if (!ur_http_resp_body_is_sized(r)) {
-        ur_sched_task_fail(t, URESTORE_E_S3, r->status, "response for %s has no Content-Length", t->in->source);
-        return -1;
-    }
-    if (r->etag[0]) {
-        if (!t->etag[0]) {
-            snprintf(t->etag, sizeof(t->etag), "%s", r->etag);
-        } else if (strcmp(t->etag, r->etag) != 0) {
-            ur_sched_task_fail(t, URESTORE_E_CHANGED, r->status, "%s changed during the download (ETag %s, then %s)",
-                               t->in->source, t->etag, r->etag);
-            return -1;
-        }
-    }
-    if (r->status == 200) {
-        /* The whole object (the server ignored Range, or none was sent). Only valid from byte 0. */
-        if (want_first != 0 || (t->size >= 0 && t->size != r->content_length)) {
-            ur_sched_task_fail(t, URESTORE_E_S3, 200, "%s: server ignored the Range header", t->in->source);
-            return -1;
-        }
-        if (t->nparts > 1) {
-            ur_sched_task_fail(t, URESTORE_E_S3, 200, "%s: unexpected full response for a part", t->in->source);
-            return -1;
-        }
-        t->size = r->content_length;
-        p->len = r->content_length;
+    case UR_S3_RESP_WHOLE:
+        t->size = got.size;
+        p->len = got.len;
         cl->bytes_known += (uint64_t)t->size;
         ur_sink_size_known(cl, t);
-        s_crc_setup(p, r);
-        s_md5_setup(cl, p);
-        return 0;
-    }
-    /* 206: the range must be what we asked for. */
-    if (r->range_first < 0 || (uint64_t)r->range_first != want_first || r->range_total < 0 ||
-        r->content_length != r->range_last - r->range_first + 1) {
-        ur_sched_task_fail(t, URESTORE_E_S3, 206, "%s: bad Content-Range in response", t->in->source);
-        return -1;
-    }
-    if (t->size < 0) {
-        t->size = r->range_total;
+        break;
+    case UR_S3_RESP_RANGE:
+        if (t->size >= 0) break;
+        /* The first response told the object's size: the rest is cut into parts. */
+        t->size = got.size;
         cl->bytes_known += (uint64_t)t->size;
-        p->len = r->range_last + 1 - (int64_t)p->off;
+        p->len = got.len;
         int pr = s_plan_rest(cl, t, (uint64_t)p->len);
         if (pr == -EOVERFLOW) {
-            ur_sched_task_fail(t, URESTORE_E_INVALID, 0, "%s: too many parts of %llu bytes; use a larger part size",
-                               t->in->source, (unsigned long long)t->part_size);
+            ur_sched_task_fail(t, URESTORE_E_INVALID, 0,
+                               "%s: too many parts of %llu bytes; use a larger part size", t->in->source,
+                               (unsigned long long)t->part_size);
             return -1;
         }
         if (pr < 0) {
@@ -282,13 +238,14 @@ int ur_sched_headers(struct ur_conn *c)
         p = c->part; /* may have moved */
         ur_sink_size_known(cl, t);
         ur_sched_kick(cl);
-    } else if (t->size != r->range_total ||
-               (uint64_t)r->range_last + 1 != p->off + (uint64_t)p->len) {
-        ur_sched_task_fail(t, URESTORE_E_CHANGED, 206, "%s changed size during the download", t->in->source);
+        break;
+    default: /* the response contradicts the request or what is known */
+        ur_sched_task_fail(t, ur_s3_resp_changed(v) ? URESTORE_E_CHANGED : URESTORE_E_S3, r->status, "%s",
+                           msg);
         return -1;
     }
-    s_crc_setup(p, r);
-    s_md5_setup(cl, p);
+    s_crc_setup(p, &got);
+    s_md5_setup(cl, p, &got);
     return 0;
 }
 
