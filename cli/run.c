@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/creds.h"
 #include "cli/glob.h"
 #include "cli/out.h"
 #include "cli/runline.h"
@@ -192,22 +193,20 @@ static void s_plan_file(struct ur_cli_batch *b, const struct ur_cli_cp *cp, cons
     }
 }
 
-/* Credentials as s5cmd (the AWS SDK) finds them: none with --no-sign-request; only the shared file with
- * --credentials-file or --profile; else the environment, then the default shared file. */
-static int s_creds(const struct ur_cli_global *g, struct ur_creds *c, char *err, size_t errlen)
+/* Credentials, region and endpoint as the AWS SDKs find them (cli/creds.c); at --log debug, a line says
+ * which source supplied the credentials and where region and endpoint came from (never a value that is a
+ * secret). */
+static int s_creds(struct ur_cli_batch *b, struct ur_cli_creds *c, char *err, size_t errlen)
 {
-    memset(c, 0, sizeof(*c));
-    if (g->no_sign_request) {
-        c->anonymous = true;
-        return 0;
-    }
-    if (g->credentials_file || g->profile)
-        return ur_creds_from_file(c, g->credentials_file, g->profile, err, errlen);
-    char e1[256] = "", e2[256] = "";
-    if (ur_creds_from_env(c, e1, sizeof(e1)) == 0) return 0;
-    if (ur_creds_from_file(c, NULL, NULL, e2, sizeof(e2)) == 0) return 0;
-    snprintf(err, errlen, "no credentials: %s, and %s (use --no-sign-request for a public bucket)", e1, e2);
-    return -ENOENT;
+    int rc = ur_cli_creds_resolve(b->g, c, err, errlen);
+    if (rc < 0 || b->g->log_level > UR_CLI_LOG_DEBUG) return rc;
+    char msg[512];
+    snprintf(msg, sizeof(msg), "credentials from %s; region %s (%s); endpoint %s", c->source,
+             c->region[0] ? c->region : "default", c->region_from,
+             c->endpoint_url[0] ? c->endpoint_from : "AWS");
+    ur_cli_fmt_debug(&b->out, b->g->json, "credentials", "", msg);
+    s_emit(b, STDERR_FILENO);
+    return 0;
 }
 
 /* The batch's client, made on first use; NULL with b->client_st and b->client_err when it cannot be. */
@@ -216,12 +215,16 @@ static urestore_client *s_client_get(struct ur_cli_batch *b)
     if (b->client || b->client_st != URESTORE_OK) return b->client;
     struct urestore_options o;
     ur_cli_args_options(b->g, &o);
-    struct ur_creds creds;
-    if (s_creds(b->g, &creds, b->client_err, sizeof(b->client_err)) < 0) {
-        explicit_bzero(&creds, sizeof(creds));
+    struct ur_cli_creds cc;
+    if (s_creds(b, &cc, b->client_err, sizeof(b->client_err)) < 0) {
+        explicit_bzero(&cc, sizeof(cc));
         b->client_st = URESTORE_E_ACCESS;
         return NULL;
     }
+    struct ur_creds creds = cc.creds;
+    explicit_bzero(&cc.creds, sizeof(cc.creds));
+    if (cc.region[0]) o.region = cc.region;
+    if (cc.endpoint_url[0]) o.endpoint_url = cc.endpoint_url;
     o.anonymous = creds.anonymous;
     if (!creds.anonymous) {
         o.access_key_id = creds.access_key;

@@ -131,6 +131,11 @@ write_conf() {
         ipv6_http=" endpoint=[::1]:$HTTP_PORT"
         ipv6_https=" ssl_endpoint=[::1]:$HTTPS_PORT"
     fi
+    # UR_RGW_STS=1: STS (AssumeRole) on the S3 port, for the credential tests; the key encrypts session
+    # tokens and must be exactly 16 characters. Off by default: with STS on, radosgw answers a bad
+    # signature with AccessDenied (its STS engine's verdict) instead of SignatureDoesNotMatch.
+    local sts_conf=""
+    [ "${UR_RGW_STS:-0}" = 1 ] && sts_conf=$'rgw s3 auth use sts = true\nrgw sts key = urestoretestsk16'
     cat >"$CONF" <<CONF
 [global]
 fsid = $FSID
@@ -205,6 +210,7 @@ rgw enable usage log = false
 rgw enable ops log = false
 rgw init timeout = 60
 debug rgw = 1
+$sts_conf
 CONF
 }
 
@@ -275,6 +281,15 @@ start() {
     radosgw-admin -c "$CONF" -n client.admin user create --uid=test --display-name="urestore tests" \
         --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >"$DIR/log/user-create.out" 2>&1 ||
         die "radosgw-admin user create failed: $(tail -n 5 "$DIR/log/user-create.out")"
+    # UR_RGW_STS=1: a role the test user may assume (tests/e2e/test_creds_*.sh): arn:aws:iam:::role/ur/restore.
+    if [ "${UR_RGW_STS:-0}" = 1 ]; then
+        radosgw-admin -c "$CONF" -n client.admin role create --role-name=restore --path=/ur/ \
+            --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/test"]},"Action":["sts:AssumeRole"]}]}' \
+            >"$DIR/log/role-create.out" 2>&1 || die "radosgw-admin role create failed: $(tail -n 5 "$DIR/log/role-create.out")"
+        radosgw-admin -c "$CONF" -n client.admin role-policy put --role-name=restore --policy-name=all \
+            --policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"arn:aws:s3:::*"}]}' \
+            >>"$DIR/log/role-create.out" 2>&1 || die "radosgw-admin role-policy put failed: $(tail -n 5 "$DIR/log/role-create.out")"
+    fi
     retry 30 "a signed request to succeed" signed_ok
     retry 10 "HTTPS on port $HTTPS_PORT" https_ok
 
@@ -287,6 +302,7 @@ export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
 export AWS_REGION=us-east-1
 export UR_RGW_DIR=$DIR
+$([ "${UR_RGW_STS:-0}" = 1 ] && echo export UR_RGW_ROLE_ARN=arn:aws:iam:::role/ur/restore)
 ENV
     echo "rgw.sh: radosgw ready in $(($(now_ms) - t0)) ms: http://127.0.0.1:$HTTP_PORT https://localhost:$HTTPS_PORT (env: $DIR/env)"
 }
