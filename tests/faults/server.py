@@ -5,9 +5,10 @@
         [--rules FILE] [--cert PEM --key PEM] [--idle-timeout S] [--parent PID] [--lifetime S]
 
 Serves the files under ROOT as path-style S3 objects /<bucket>/<key> (and ListObjectsV2 on /<bucket>?list-type=2,
-which rules match as the key "?list") over HTTP and, with --cert/--key,
+which rules match as the key "?list", start-after honoured; DeleteObjects on POST /<bucket>?delete, see
+deletes.py) over HTTP and, with --cert/--key,
 HTTPS, both on 127.0.0.1 and free ports. Once both listen it writes "HTTP_PORT HTTPS_PORT" (0 when no
-TLS) to the --ready file. GET and HEAD only; signatures are ignored. Like S3: Range (206 + Content-Range,
+TLS) to the --ready file. GET and HEAD (and DeleteObjects); signatures are ignored. Like S3: Range (206 + Content-Range,
 416 for an empty object or a range past the end), ETag (MD5), If-Match (412), XML errors (NoSuchKey,
 NoSuchBucket, PreconditionFailed, InternalError, SlowDown ...), keep-alive until --idle-timeout (20 s).
 
@@ -58,6 +59,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rules import Rules  # noqa: E402
 from store import Store  # noqa: E402
+import deletes  # noqa: E402
 
 LIST_KEY = "?list"   # the key rules use to match ListObjectsV2 requests
 
@@ -219,7 +221,21 @@ class Handler(BaseHTTPRequestHandler):
         self.reply_plain(Response(405, [("Content-Type", "application/xml")],
                                   error_xml("MethodNotAllowed", "Read-only fault server", self.path)))
 
-    do_POST = do_DELETE = do_PUT
+    do_DELETE = do_PUT
+
+    def do_POST(self):
+        """DeleteObjects (deletes.py); any other POST is refused like a PUT."""
+        url = urllib.parse.urlsplit(self.path)
+        bucket, _, key = urllib.parse.unquote(url.path.lstrip("/")).partition("/")
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if key or "delete" not in query:
+            return self.do_PUT()
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, headers, out, fault = deletes.handle(self.server.store, self.server.rules.path, bucket,
+                                                     self.headers, body)
+        resp = Response(status, headers, out)
+        self.send(resp.head() + resp.body)
+        self.server.log(self, status, fault, len(out), len(out))
 
     def reply_plain(self, resp):
         self.send(resp.head() + resp.body)
@@ -313,7 +329,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(404, resource, "NoSuchBucket", "The specified bucket does not exist")
         prefix = query.get("prefix", [""])[0]
         token = query.get("continuation-token", [""])[0]
-        after = bytes.fromhex(token).decode() if token else ""
+        after = bytes.fromhex(token).decode() if token else query.get("start-after", [""])[0]
         page = srv.rules.list_page
         keys = [k for k in srv.store.keys(bucket) if k.startswith(prefix) and k > after]
         more = len(keys) > page
