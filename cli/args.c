@@ -39,6 +39,7 @@ int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err,
         {"request-payer", NULL, UR_CLI_FLAG_STR, &g->request_payer, NULL},
         {"use-list-objects-v1", NULL, UR_CLI_FLAG_BOOL, &g->use_list_objects_v1, NULL},
         {"verify-md5", NULL, UR_CLI_FLAG_BOOL, &g->verify_md5, NULL},
+        {"io-backend", NULL, UR_CLI_FLAG_STR, &g->io_backend_name, NULL},
         {"connect-timeout", NULL, UR_CLI_FLAG_INT, &g->connect_timeout_s, NULL},
         {"first-byte-timeout", NULL, UR_CLI_FLAG_INT, &g->first_byte_timeout_s, NULL},
         {"stall-timeout", NULL, UR_CLI_FLAG_INT, &g->stall_timeout_s, NULL},
@@ -86,6 +87,18 @@ int ur_cli_args_resolve(struct ur_cli_global *g, char *err, size_t errlen)
         g->receive_buffer_bytes = b <= 0 ? URESTORE_RCVBUF_AUTOTUNE : b;
     }
     g->no_vaes = (v = s_env("URESTORE_NO_VAES")) && strcmp(v, "0") != 0;
+    if (!g->io_backend_name || !*g->io_backend_name) g->io_backend_name = s_env("URESTORE_IO_BACKEND");
+    if (!g->io_backend_name || !strcmp(g->io_backend_name, "auto")) {
+        g->io_backend = URESTORE_IO_AUTO;
+    } else if (!strcmp(g->io_backend_name, "uring") || !strcmp(g->io_backend_name, "io_uring")) {
+        g->io_backend = URESTORE_IO_URING;
+    } else if (!strcmp(g->io_backend_name, "epoll")) {
+        g->io_backend = URESTORE_IO_EPOLL;
+    } else {
+        snprintf(err, errlen, "invalid value \"%s\" for flag -io-backend: allowed values: [auto uring epoll]",
+                 g->io_backend_name);
+        return -EINVAL;
+    }
     if (g->profile && !*g->profile) g->profile = NULL;
 
     if (g->connect_timeout_s < 0 || g->connect_timeout_s > 86400 || g->first_byte_timeout_s < 0 ||
@@ -135,6 +148,7 @@ void ur_cli_args_options(const struct ur_cli_global *g, struct urestore_options 
     o->pipeline_depth = g->pipeline_depth;
     o->receive_buffer_bytes = g->receive_buffer_bytes;
     o->no_vaes = g->no_vaes;
+    o->io_backend = g->io_backend;
     /* s5cmd's -r N means N retries, so -r 0 (Flink's default args) means none at all; the ABI's 0 means
      * "default", hence the explicit constant. */
     o->retry_count = g->retry_count == 0     ? URESTORE_NO_RETRIES

@@ -38,6 +38,10 @@ struct ur_cli_global {
     unsigned pipeline_depth;
     int64_t receive_buffer_bytes;
     bool no_vaes;
+    /* --io-backend, else $URESTORE_IO_BACKEND: "auto", "uring" or "epoll" (NULL: auto); io_backend is
+     * its URESTORE_IO_* value. */
+    const char *io_backend_name;
+    int io_backend;
     char **args; /* the command and its arguments (argv without empty elements) */
     int nargs;
 };

@@ -1,7 +1,7 @@
 /* cli/glob.h — wildcard sources as s5cmd reads them: the literal prefix to list, whether a listed
  * key matches, and the local file a matching key lands in (refusing keys that would land outside the
  * destination directory). Pure string work, unit-tested on its own; the listing itself is the engine's
- * (engine/listing.h).
+ * (urestore_list).
  *
  * s5cmd's rules (storage/url): the prefix is the key up to the first '*' or '?'; the key must match the
  * whole pattern, where '*' is any run of characters (across '/') and '?' exactly one character, neither

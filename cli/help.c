@@ -8,6 +8,9 @@ const char ur_cli_usage_global[] =
     "Usage:\n"
     "  urestore [global options] cp [cp options] SOURCE DESTINATION\n"
     "  urestore [global options] run [FILE]     (commands from FILE, else standard input)\n"
+    "  urestore [global options] checkpoint ls|files|gc ...   Flink checkpoints on S3: list them, list\n"
+    "                                           what one references, clean up orphaned state\n"
+    "                                           (urestore checkpoint --help)\n"
     "  urestore --help | --version\n"
     "\n"
     "Global options (Go style: -x or --x, --x=v or --x v):\n"
@@ -30,6 +33,8 @@ const char ur_cli_usage_global[] =
     "  --stall-timeout S        seconds without body bytes before reconnecting and resuming (default 20)\n"
     "  --verify-md5             fetch each object in one response and check its MD5 against a\n"
     "                           single-part ETag (multipart ETags are not MD5s: not checked)\n"
+    "  --io-backend B           auto (default: io_uring, else epoll where io_uring is refused, e.g.\n"
+    "                           by a container's seccomp profile), uring or epoll (only that one)\n"
     "  --use-list-objects-v1    accepted; wildcard sources are listed with ListObjectsV2\n"
     "  -h, --help               this text;  --version  the version\n"
     "\n"
@@ -47,6 +52,7 @@ const char ur_cli_usage_global[] =
     "  AWS_REGION, then AWS_DEFAULT_REGION       region (default us-east-1)\n"
     "  S3_ENDPOINT_URL                           endpoint when --endpoint-url is not given\n"
     "  AWS_CA_BUNDLE                             CA file when --ca-bundle is not given\n"
+    "  URESTORE_IO_BACKEND                       auto, uring or epoll when --io-backend is not given\n"
     "\n"
     "See `urestore cp --help` for the cp options.\n";
 

@@ -18,7 +18,6 @@
 #include "cli/glob.h"
 #include "cli/out.h"
 #include "cli/runline.h"
-#include "engine/listing.h"
 #include "include/urestore.h"
 #include "s3/creds.h"
 #include "s3/uri.h"
@@ -42,6 +41,7 @@ struct ur_cli_batch {
     urestore_client *client; /* made on first need: a wildcard's listing, or the copy */
     urestore_status client_st;
     char client_err[512]; /* why the client could not be made (client_st != URESTORE_OK) */
+    bool io_noticed;      /* the client's I/O backend was looked at (s_notice_io) */
 };
 
 /* Set by the SIGINT/SIGTERM handler; the client it cancels while urestore_copy() runs. */
@@ -246,7 +246,7 @@ struct s_matches {
     bool oom;
 };
 
-static int s_on_listed(void *user, const struct ur_s3_list_entry *e)
+static int s_on_listed(void *user, const struct urestore_object *e)
 {
     struct s_matches *m = user;
     if (!ur_cli_glob_match(m->pattern, e->key)) return 0;
@@ -283,14 +283,16 @@ static void s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp
         s_fail_cmd(b, op, text, lineno, b->client_err);
         return;
     }
-    char *prefix = strndup(cp->src_key, ur_cli_glob_prefix_len(cp->src_key));
+    char *prefix = NULL; /* the listing's URI: s3://BUCKET/ and the literal part of the key */
+    if (asprintf(&prefix, "s3://%s/%.*s", bname, (int)ur_cli_glob_prefix_len(cp->src_key), cp->src_key) < 0)
+        prefix = NULL;
     struct s_matches m = {.pattern = cp->src_key};
     char msg[512] = "";
     urestore_status st = URESTORE_E_NOMEM;
     if (prefix) {
         s_client = c;
         if (s_signalled) urestore_cancel(c);
-        st = ur_client_list(c, bname, prefix, s_on_listed, &m, msg, sizeof(msg));
+        st = urestore_list(c, prefix, NULL, s_on_listed, &m, msg, sizeof(msg));
         s_client = NULL;
         free(prefix);
     }
@@ -383,9 +385,26 @@ void ur_cli_batch_add_text(struct ur_cli_batch *b, const char *text, size_t len)
     }
 }
 
+/* Once per run, at --log info (the default) and more verbose: the automatic choice could not take io_uring
+ * (a container's seccomp profile, a sysctl), so the copies run on the epoll backend; the line says why.
+ * Known once the client's first call has set its loop up, so it is looked at before each result line. */
+static void s_notice_io(struct ur_cli_batch *b)
+{
+    if (b->io_noticed || !b->client || b->g->io_backend != URESTORE_IO_AUTO) return;
+    const char *io = urestore_client_io(b->client);
+    if (!*io) return;
+    b->io_noticed = true;
+    size_t n = strlen(io);
+    if (b->g->log_level > UR_CLI_LOG_INFO || strncmp(io, "epoll (", 7) || io[n - 1] != ')') return;
+    char line[320];
+    int len = snprintf(line, sizeof(line), "urestore: %.*s: using the epoll backend\n", (int)(n - 8), io + 7);
+    if (len > 0) (void)!write(STDERR_FILENO, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
+}
+
 /* Prints the result of item i once. Cancelled tasks are not printed: s5cmd stays silent on them too. */
 static void s_report(struct ur_cli_batch *b, size_t i, const struct urestore_result *r)
 {
+    s_notice_io(b);
     struct s_item *it = &b->items[i];
     if (it->reported) return;
     it->reported = true;
@@ -525,6 +544,7 @@ int ur_cli_batch_run(struct ur_cli_batch *b)
             s_copy(b);
         }
     }
+    s_notice_io(b); /* a run whose listing found nothing to copy */
     if (b->g->stat) s_print_stat(b);
     if (s_signalled) {
         ur_cli_fmt_error(&b->out, b->g->json, b->what, b->what, "interrupted by a signal");

@@ -16,6 +16,10 @@
 #include <openssl/evp.h>
 
 #include "engine/engine.h"
+#include "engine/client.h"
+#include "engine/sched.h"
+#include "engine/conn.h"
+#include "engine/sink.h"
 
 #define UR_BUF_SIZE (1u << 20)              /* 1 MiB writes: O_DIRECT runs near disk speed from here up */
 #define UR_DEFAULT_CONNS 16
@@ -27,6 +31,7 @@
 #define UR_DEFAULT_CONNECT_MS 10000
 #define UR_DEFAULT_FIRST_BYTE_MS 30000
 #define UR_RING_ENTRIES 1024
+#define UR_PROGRESS_MS 100                  /* on_progress at most this often (the header says ~100 ms) */
 
 static void s_err(char *err, size_t errlen, const char *msg)
 {
@@ -78,6 +83,7 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     if (!cl) return URESTORE_E_NOMEM;
     memcpy(&cl->opt, opts, opts->struct_size < sizeof(cl->opt) ? opts->struct_size : sizeof(cl->opt));
     cl->cancel_fd = -1;
+    cl->up = &ur_sched_up;
     urestore_status st = URESTORE_E_INVALID;
     char msg[256];
 
@@ -324,10 +330,8 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
         s_finish_now(cl, t, URESTORE_E_INVALID, "%s%s", "bad source URI: ", why ? why : "missing");
         return 0;
     }
-    if (cl->list_query) { /* a listing page: bucket-level GET, body to memory */
-        t->uri.key = "";
-        t->mem = true;
-        t->query = cl->list_query;
+    if (cl->req) { /* a request of its own (listing page, small read, delete): its answer goes to memory */
+        t->req = cl->req;
         if (s_plan_target(cl, t) < 0) return 0;
         if (!t->target) return -ENOMEM;
         s_queue_first_part(cl, t, 0);
@@ -371,9 +375,8 @@ static void s_cancel_all(struct urestore_client *cl)
     for (unsigned i = 0; i < cl->nconns; i++) ur_conn_close(&cl->conns[i], 0, NULL);
 }
 
-static void s_on_cancel(struct ur_op *op, int res, uint32_t flags)
+static void s_on_cancel(struct ur_op *op, int res)
 {
-    (void)flags;
     struct urestore_client *cl = ur_container_of(op, struct urestore_client, op_cancel);
     cl->cancel_armed = false;
     if (res < 0 && res != -EAGAIN) return;
@@ -399,11 +402,15 @@ static int s_setup_client(struct urestore_client *cl)
     uint64_t budget = cl->opt.memory_budget_bytes ? cl->opt.memory_budget_bytes : UR_DEFAULT_BUDGET;
     unsigned nbuf = (unsigned)(budget / UR_BUF_SIZE);
     if (nbuf < 4) nbuf = 4;
-    if (ur_loop_init(&cl->loop, UR_RING_ENTRIES) < 0) return -1;
+    int r = ur_loop_init(&cl->loop, UR_RING_ENTRIES, (enum ur_loop_kind)cl->opt.io_backend);
+    if (r < 0) {
+        snprintf(cl->setup_err, sizeof(cl->setup_err), "%s", cl->loop.why);
+        return r;
+    }
     cl->loop_ready = true;
     if (ur_pool_init(&cl->pool, UR_BUF_SIZE, nbuf) < 0) return -1;
     /* Registered buffers spare the kernel a page walk per write. Without them: plain writes, same result. */
-    ur_pool_register(&cl->pool, &cl->loop.ring);
+    ur_pool_attach(&cl->pool, &cl->loop);
     cl->conns = calloc(cl->nconns, sizeof(*cl->conns));
     if (!cl->conns) return -1;
     ur_list_init(&cl->free_conns);
@@ -468,7 +475,6 @@ static void s_end_batch(struct urestore_client *cl)
         free(t->target);
         free(t->tmp_path);
         free(t->dir_path);
-        free(t->mbuf);
         for (unsigned k = 0; k < t->nparts; k++) EVP_MD_CTX_free(t->parts[k].md5);
         if (t->parts != &t->first) free(t->parts);
     }
@@ -480,8 +486,7 @@ static void s_end_batch(struct urestore_client *cl)
 static void s_arm_cancel(struct urestore_client *cl)
 {
     cl->op_cancel.cb = s_on_cancel;
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &cl->op_cancel);
-    io_uring_prep_read(sqe, cl->cancel_fd, &cl->cancel_val, sizeof(cl->cancel_val), 0);
+    ur_loop_read(&cl->loop, &cl->op_cancel, cl->cancel_fd, &cl->cancel_val, sizeof(cl->cancel_val));
     cl->cancel_armed = true;
 }
 
@@ -491,10 +496,18 @@ static void s_progress(struct urestore_client *cl)
         cl->cb->on_progress(cl->cb->user, cl->bytes_done, cl->bytes_known, cl->tasks_done);
 }
 
-/* One batch through the loop. With cl->list_query set, the single task is a listing page whose body is
- * handed back in *page (the caller frees it). */
+static void s_on_progress_timer(struct ur_timer *t)
+{
+    struct urestore_client *cl = ur_container_of(t, struct urestore_client, progress_timer);
+    s_progress(cl);
+    ur_loop_timer_arm(&cl->loop, t, ur_loop_now_ms(&cl->loop) + UR_PROGRESS_MS);
+}
+
+/* One batch through the loop. req: NULL for copies (each task's object into its file); else every task is
+ * that request, its answer going to req->mem (one task at a time: they share the memory body). */
 urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *tasks, size_t n,
-                              struct urestore_result *results, const struct urestore_callbacks *cb, char **page)
+                              struct urestore_result *results, const struct urestore_callbacks *cb,
+                              const struct ur_request *req)
 {
     memset(results, 0, n * sizeof(*results));
     if (n == 0) return URESTORE_OK;
@@ -506,18 +519,23 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     cl->closing = false;
     cl->bytes_done = cl->bytes_known = 0;
     cl->tasks_done = 0;
-    memset(cl->pace, 0, sizeof(cl->pace));
+    /* A copy starts unpaced; a run of requests (listing pages, DeleteObjects pages) keeps its prefix's pace
+     * from one request to the next: the server's throttling outlives one page. */
+    if (!req) memset(cl->pace, 0, sizeof(cl->pace));
+    cl->req = req;
     cl->wake_ms = UINT64_MAX;
     cl->batch++;
     cl->known_dir_len = 0; /* directories may have gone since the last call */
     if (cl->loop_ready && !ur_loop_owned(&cl->loop)) s_teardown_client(cl); /* the ring is another thread's */
+    cl->setup_err[0] = 0;
     int ok = cl->loop_ready || s_setup_client(cl) == 0;
     cl->tasks = ok ? calloc(n, sizeof(*cl->tasks)) : NULL;
     if (!cl->tasks) {
         s_teardown_client(cl);
         for (size_t i = 0; i < n; i++) {
-            results[i].status = URESTORE_E_NOMEM;
-            snprintf(results[i].message, sizeof(results[i].message), "cannot set up: out of memory");
+            results[i].status = cl->setup_err[0] ? URESTORE_E_LOCAL : URESTORE_E_NOMEM;
+            snprintf(results[i].message, sizeof(results[i].message), "cannot set up: %s",
+                     cl->setup_err[0] ? cl->setup_err : "out of memory");
         }
         return URESTORE_E_NOMEM;
     }
@@ -550,40 +568,25 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     }
     for (unsigned i = 0; i < cl->nconns; i++) ur_conn_unpark(&cl->conns[i]);
     s_arm_cancel(cl);
+    ur_loop_update_time(&cl->loop); /* the time between batches is nobody's progress */
     ur_sched_kick(cl);
-    uint64_t next_tick = ur_now_ms() + 1000, next_progress = ur_now_ms() + 100;
+    cl->progress_timer.cb = s_on_progress_timer;
+    if (cl->cb && cl->cb->on_progress)
+        ur_loop_timer_arm(&cl->loop, &cl->progress_timer, ur_loop_now_ms(&cl->loop) + UR_PROGRESS_MS);
+    /* Everything from here is callbacks of the loop: completions, deferred work, timers (watchdogs,
+     * backoff, pacing, progress). The wait bound only keeps a stuck loop observable. */
     for (;;) {
         s_deliver(cl);
         if (cl->tasks_left == 0) break;
-        uint64_t now = ur_now_ms();
-        unsigned wait = 100;
-        if (cl->wake_ms != UINT64_MAX) wait = cl->wake_ms <= now ? 0 : cl->wake_ms - now < 100 ? (unsigned)(cl->wake_ms - now) : 100;
-        if (ur_loop_run_once(&cl->loop, wait) < 0) break;
-        now = ur_now_ms();
-        if (now >= cl->wake_ms) { /* a retry's backoff or a prefix's pacing allows a part to go */
-            cl->wake_ms = UINT64_MAX;
-            ur_sched_kick(cl);
-        }
-        if (now >= next_progress) {
-            s_progress(cl);
-            next_progress = now + 100;
-        }
-        if (now >= next_tick) {
-            ur_sched_tick(cl);
-            next_tick = now + 1000;
-        }
+        if (ur_loop_run_once(&cl->loop, 60000) < 0) break;
     }
-    char *body = NULL; /* a listing page's: the caller's once the tasks are gone */
-    if (page) {
-        body = cl->tasks[0].mbuf;
-        cl->tasks[0].mbuf = NULL;
-    }
+    ur_loop_timer_cancel(&cl->loop, &cl->progress_timer);
+    ur_loop_timer_cancel(&cl->loop, &cl->wake_timer);
     s_end_batch(cl);
     s_progress(cl);
     urestore_status st = URESTORE_OK;
     for (size_t i = 0; i < n && st == URESTORE_OK; i++) st = results[i].status;
     if (cl->cancelled) st = URESTORE_E_CANCELLED;
-    if (page) *page = body;
     return st;
 }
 
@@ -591,7 +594,6 @@ URESTORE_API urestore_status urestore_copy(urestore_client *cl, const struct ure
                                            struct urestore_result *results, const struct urestore_callbacks *cb)
 {
     if (!cl || (n && (!tasks || !results))) return URESTORE_E_INVALID;
-    cl->list_query = NULL;
     return ur_client_run(cl, tasks, n, results, cb, NULL);
 }
 
@@ -634,7 +636,6 @@ URESTORE_API urestore_status urestore_copy_batch(urestore_client *cl, const stru
     }
     urestore_status st = URESTORE_OK;
     if (n) {
-        cl->list_query = NULL;
         st = ur_client_run(cl, tasks, n, res, b->callbacks, NULL);
     }
     unsigned char *out = (unsigned char *)b->results;
@@ -651,4 +652,11 @@ URESTORE_API urestore_status urestore_copy_batch(urestore_client *cl, const stru
     }
     free(tasks), free(res), free(unknown);
     return st;
+}
+
+/* The loop's own description, written by ur_loop_init (engine/loop.c): "" until the first call sets it
+ * up. */
+const char *urestore_client_io(urestore_client *c)
+{
+    return c ? c->loop.io : "";
 }

@@ -20,6 +20,8 @@
 #include <openssl/evp.h>
 
 #include "engine/engine.h"
+#include "engine/conn.h"
+#include "engine/sink.h"
 
 #if defined(__has_include) && __has_include(<valgrind/memcheck.h>)
 #include <valgrind/memcheck.h>
@@ -27,6 +29,7 @@
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)0)
 #endif
 #include "s3/error.h"
+#include "s3/sigv4_canon.h"
 #include "s3/retry.h"
 
 /* A connection slot's buffers. */
@@ -36,6 +39,55 @@
 
 static void s_pump(struct ur_conn *c);
 static void s_arm_recv(struct ur_conn *c);
+static void s_watchdog(struct ur_timer *t);
+
+/* Waiting for a buffer, or for a write of its part to finish: the socket is not read meanwhile. */
+static bool s_paused(const struct ur_conn *c)
+{
+    return ur_pool_waiting(&c->buf_wait) || (c->part && c->part->write_waiter == &c->buf_wait.op);
+}
+
+/* ---- the watchdog: connect, first byte and stall timeouts --------------------------------------------- */
+
+/* Progress on c: its timeouts count from now. The timer is armed lazily, for the earliest deadline the
+ * connection could have; when it fires it measures against the limit of the state it finds, and re-arms
+ * for the rest if progress came meanwhile. Progress itself costs a store and a test. */
+static void s_touch(struct ur_conn *c)
+{
+    struct urestore_client *cl = c->cl;
+    c->last_ms = ur_loop_now_ms(&cl->loop);
+    if (ur_loop_timer_armed(&c->watchdog)) return;
+    uint64_t first = cl->connect_ms < cl->stall_ms ? cl->connect_ms : cl->stall_ms;
+    if (cl->first_byte_ms < first) first = cl->first_byte_ms;
+    ur_loop_timer_arm(&cl->loop, &c->watchdog, c->last_ms + first + 1);
+}
+
+static void s_watchdog(struct ur_timer *t)
+{
+    struct ur_conn *c = ur_container_of(t, struct ur_conn, watchdog);
+    struct urestore_client *cl = c->cl;
+    uint64_t now = ur_loop_now_ms(&cl->loop), limit;
+    const char *what;
+    if (c->state == C_CONNECTING || c->state == C_HANDSHAKE) {
+        limit = cl->connect_ms;
+        what = "connecting to";
+    } else if (c->state == C_BUSY && !s_paused(c)) {
+        limit = c->got_bytes ? cl->stall_ms : cl->first_byte_ms;
+        what = c->got_bytes ? "no data from" : "no response from";
+    } else if (c->state == C_BUSY) { /* waiting for the disk rather than the network: look again later */
+        ur_loop_timer_arm(&cl->loop, t, now + cl->stall_ms);
+        return;
+    } else {
+        return; /* idle, closing or free: the next progress arms it again */
+    }
+    if (now - c->last_ms > limit) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "timed out: %s %s for %.1f s", what, c->host->conn_host, limit / 1000.0);
+        ur_conn_close(c, -ETIMEDOUT, msg);
+        return;
+    }
+    ur_loop_timer_arm(&cl->loop, t, c->last_ms + limit + 1);
+}
 
 static void s_maybe_free(struct ur_conn *c)
 {
@@ -55,10 +107,10 @@ static void s_maybe_free(struct ur_conn *c)
      * failure (if any) is charged to the response that was being read. */
     while (nahead > 0) {
         ahead[--nahead]->conn = NULL;
-        ur_sched_part_released(cl, ahead[nahead]);
+        cl->up->part_released(cl, ahead[nahead]);
     }
-    if (p) ur_sched_part_released(cl, p);
-    ur_sched_kick(cl);
+    if (p) cl->up->part_released(cl, p);
+    cl->up->kick(cl);
 }
 
 void ur_conn_close(struct ur_conn *c, int err, const char *msg)
@@ -68,12 +120,13 @@ void ur_conn_close(struct ur_conn *c, int err, const char *msg)
         urestore_status st = c->state == C_HANDSHAKE ? URESTORE_E_TLS : URESTORE_E_NETWORK;
         enum ur_retry retry = ur_s3_retry_transport(err, c->served, c->got_bytes);
         if (c->part)
-            ur_sched_part_error(c->part, st, 0, msg, retry);
+            c->cl->up->part_error(c->part, st, 0, msg, retry);
         else if (c->state == C_CONNECTING || c->state == C_HANDSHAKE)
-            ur_sched_host_failed(c->cl, c->host, st, msg, retry);
+            c->cl->up->host_failed(c->cl, c->host, st, msg, retry);
     }
-    if (ur_list_linked(&c->link)) ur_list_remove(&c->link); /* idle list or pool waiters */
-    c->waiting_buf = false;
+    if (ur_list_linked(&c->link)) ur_list_remove(&c->link); /* idle list */
+    ur_pool_unwait(&c->buf_wait);
+    if (c->part && c->part->write_waiter == &c->buf_wait.op) c->part->write_waiter = NULL;
     c->state = C_CLOSING;
     if (c->fd >= 0) shutdown(c->fd, SHUT_RDWR);
     s_maybe_free(c);
@@ -90,23 +143,34 @@ static void s_fail(struct ur_conn *c, int err, const char *fmt, const char *deta
 
 static void s_send_buffered(struct ur_conn *c)
 {
-    if (c->send_armed || c->s_len == 0) return;
-    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_send);
-    io_uring_prep_send(sqe, c->fd, c->sbuf + c->s_off, c->s_len - c->s_off, MSG_NOSIGNAL);
+    if (c->send_armed) return;
+    if (c->s_len == 0 && c->body_out_len && !c->tls) { /* plain HTTP: a request body, sent from its memory */
+        ur_loop_send(&c->cl->loop, &c->op_send, c->fd, c->body_out, c->body_out_len);
+        c->send_armed = c->sending_body = true;
+        return;
+    }
+    if (c->s_len == 0) return;
+    ur_loop_send(&c->cl->loop, &c->op_send, c->fd, c->sbuf + c->s_off, c->s_len - c->s_off);
     c->send_armed = true;
 }
 
-static void s_on_send(struct ur_op *op, int res, uint32_t flags)
+static void s_on_send(struct ur_op *op, int res)
 {
-    (void)flags;
     struct ur_conn *c = ur_container_of(op, struct ur_conn, op_send);
     c->send_armed = false;
     if (c->state == C_CLOSING) return s_maybe_free(c);
     if (res < 0) return s_fail(c, res, "send to %s: %s", strerror(-res));
+    if (c->sending_body) {
+        c->sending_body = false;
+        c->body_out += res;
+        c->body_out_len -= (size_t)res;
+        return s_send_buffered(c);
+    }
     c->s_off += (size_t)res;
-    c->last_ms = ur_now_ms();
+    s_touch(c);
     if (c->s_off < c->s_len) return s_send_buffered(c); /* a short send: the rest */
     c->s_off = c->s_len = 0;
+    if (c->body_out_len && !c->tls) return s_send_buffered(c); /* the request's body follows its headers */
     s_pump(c); /* TLS may have more output queued */
 }
 
@@ -134,7 +198,7 @@ static void s_host_warm(struct ur_conn *c, bool answered)
     struct ur_host *h = c->host;
     if (h->warm || !(answered || ur_tls_can_resume(c->cl->tls_ctx, h->conn_host))) return;
     h->warm = true;
-    ur_sched_kick(c->cl);
+    c->cl->up->kick(c->cl);
 }
 
 static void s_became_idle(struct ur_conn *c)
@@ -142,7 +206,7 @@ static void s_became_idle(struct ur_conn *c)
     c->state = C_IDLE;
     c->phase = PH_NONE;
     s_arm_recv(c);
-    ur_sched_conn_idle(c);
+    c->cl->up->conn_idle(c);
 }
 
 static void s_handshake(struct ur_conn *c)
@@ -157,14 +221,13 @@ static void s_handshake(struct ur_conn *c)
     s_arm_recv(c);
 }
 
-static void s_on_connect(struct ur_op *op, int res, uint32_t flags)
+static void s_on_connect(struct ur_op *op, int res)
 {
-    (void)flags;
     struct ur_conn *c = ur_container_of(op, struct ur_conn, op_connect);
     c->connect_armed = false;
     if (c->state == C_CLOSING) return s_maybe_free(c);
     if (res < 0) return s_fail(c, res, "connect to %s: %s", strerror(-res));
-    c->last_ms = ur_now_ms();
+    s_touch(c);
     if (!c->tls) return s_became_idle(c);
     if (ur_tls_start(c->tls, c->host->conn_host) < 0) return s_fail(c, -ENOMEM, "TLS to %s: %s", "out of memory");
     c->state = C_HANDSHAKE;
@@ -195,17 +258,17 @@ void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host
     c->phase = PH_NONE;
     c->part = NULL;
     c->nahead = 0;
-    c->served = c->eof = c->waiting_buf = false;
-    c->plain_n = c->s_off = c->s_len = c->req_len = 0;
-    c->last_ms = ur_now_ms();
+    c->served = c->eof = false;
+    c->plain_n = c->s_off = c->s_len = c->req_len = c->body_out_len = 0;
+    c->sending_body = false;
+    s_touch(c);
     if (s_conn_alloc(cl, c) < 0) return s_fail(c, -ENOMEM, "connection to %s: %s", "out of memory");
     c->fd = socket(h->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0) return s_fail(c, -errno, "socket for %s: %s", strerror(errno));
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (cl->rcvbuf) setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &cl->rcvbuf, sizeof(cl->rcvbuf));
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &c->op_connect);
-    io_uring_prep_connect(sqe, c->fd, (struct sockaddr *)&h->addr, h->addrlen);
+    ur_loop_connect(&cl->loop, &c->op_connect, c->fd, (struct sockaddr *)&h->addr, h->addrlen);
     c->connect_armed = true;
 }
 
@@ -219,7 +282,7 @@ static void s_expect(struct ur_conn *c, struct ur_part *p)
     c->phase = PH_HEADERS;
     c->got_bytes = false;
     c->elen = 0;
-    c->last_ms = ur_now_ms();
+    s_touch(c);
     ur_http_resp_init(&c->resp);
 }
 
@@ -236,10 +299,14 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
     size_t used = c->tls ? c->req_len : c->s_len;
     char range[64], *w = (c->tls ? c->pbuf : c->sbuf) + used;
     size_t wcap = (c->tls ? c->pcap : c->scap) - used;
-    const char *extra[4][2];
+    const struct ur_request *rq = t->req;
+    bool mem = ur_task_mem(t);
+    const char *method = rq ? rq->method : "GET", *query = rq && rq->query ? rq->query : "";
+    const char *extra[6][2];
     size_t nextra = 0;
+    char clen[24];
 
-    if (p->len != 0 && !t->mem) {
+    if (p->len != 0 && !mem) {
         if (p->len < 0 && cl->verify_md5) /* the whole object in one response, so its MD5 can stream */
             snprintf(range, sizeof(range), "bytes=%llu-", (unsigned long long)first);
         else
@@ -251,7 +318,7 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
         extra[nextra][0] = "if-match";
         extra[nextra++][1] = t->etag;
     }
-    if (p->off == 0 && !t->mem) {
+    if (p->off == 0 && !mem) {
         /* Ask for the object's checksum: sent (and verified) when the response is the whole object. */
         extra[nextra][0] = "x-amz-checksum-mode";
         extra[nextra++][1] = "ENABLED";
@@ -260,19 +327,27 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
         extra[nextra][0] = "x-amz-request-payer";
         extra[nextra++][1] = cl->request_payer;
     }
-    int n = snprintf(w, wcap, "GET %s%s%s HTTP/1.1\r\n", t->target, t->query ? "?" : "", t->query ? t->query : "");
+    if (rq && rq->body) {
+        snprintf(clen, sizeof(clen), "%zu", rq->body_len);
+        extra[nextra][0] = "content-length";
+        extra[nextra++][1] = clen;
+        extra[nextra][0] = "content-md5";
+        extra[nextra++][1] = rq->body_md5_b64;
+    }
+    int n = snprintf(w, wcap, "%s %s%s%s HTTP/1.1\r\n", method, t->target, *query ? "?" : "", query);
     int h = n > 0 && (size_t)n + 2 < wcap
-                ? ur_sigv4_sign_headers(cl->signer, w + n, wcap - (size_t)n - 2, "GET", c->host->host_header,
-                                        t->target, t->query ? t->query : "", (const char *const(*)[2])extra, nextra, time(NULL))
+                ? ur_sigv4_sign_headers_payload(cl->signer, w + n, wcap - (size_t)n - 2, method, c->host->host_header,
+                                                t->target, query, (const char *const(*)[2])extra, nextra, time(NULL),
+                                                rq && rq->body ? rq->body_sha256_hex : UR_SHA256_EMPTY_HEX)
                 : -ENOSPC;
     if (h < 0 && !head) return -ENOSPC; /* it waits for the next connection; c goes on */
     if (head) {
         p->conn = c;
-        if (t->mem) t->mlen = 0; /* a retried listing page starts over: its entries must not arrive twice */
+        if (mem) ur_membody_reset(rq->mem); /* a retried request starts over: nothing arrives twice */
         s_expect(c, p);
     }
     if (h < 0) {
-        ur_sched_part_error(p, URESTORE_E_INVALID, 0, "request too large to send", UR_RETRY_NO);
+        c->cl->up->part_error(p, URESTORE_E_INVALID, 0, "request too large to send", UR_RETRY_NO);
         ur_conn_close(c, 0, NULL);
         return -ENOSPC;
     }
@@ -287,6 +362,10 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
         p->conn = c;
         c->ahead[c->nahead++] = p;
     }
+    if (rq && rq->body) { /* never pipelined (sched.c): the body follows its own header block at once */
+        c->body_out = rq->body;
+        c->body_out_len = rq->body_len;
+    }
     return 0;
 }
 
@@ -296,6 +375,10 @@ void ur_conn_flush(struct ur_conn *c)
     size_t n = c->req_len;
     c->req_len = 0;
     if (n && ur_tls_write(c->tls, c->pbuf, n) < 0) return s_fail(c, -EPROTO, "TLS to %s: %s", ur_tls_error(c->tls));
+    /* A request body is small (DeleteObjects pages, STS forms): sealed at once behind its headers. */
+    if (c->body_out_len && ur_tls_write(c->tls, c->body_out, c->body_out_len) < 0)
+        return s_fail(c, -EPROTO, "TLS to %s: %s", ur_tls_error(c->tls));
+    c->body_out_len = 0;
     s_flush_tls(c);
 }
 
@@ -308,11 +391,13 @@ size_t ur_conn_body_space(struct ur_conn *c, char **dst)
     if (!p->buf) {
         /* Two writes of one part in flight at most: the network may run ahead of the disk by one buffer
          * per connection, not by the whole pool. */
-        if (p->writes >= 2) return 0;
+        if (p->writes >= 2) {
+            p->write_waiter = &c->buf_wait.op; /* the sink wakes us when one of them is done */
+            return 0;
+        }
         struct ur_buf *b = ur_pool_get(pool);
         if (!b) {
-            c->waiting_buf = true;
-            ur_list_push_back(&pool->waiters, &c->link);
+            ur_pool_wait(pool, &c->buf_wait);
             return 0;
         }
         b->part = p;
@@ -335,11 +420,11 @@ static void s_response_done(struct ur_conn *c, urestore_status st, const char *m
     c->served = true;
     if (msg) {
         p->retry_after_ms = c->resp.retry_after_ms;
-        ur_sched_part_error(p, st, c->resp.status, msg, retry);
+        c->cl->up->part_error(p, st, c->resp.status, msg, retry);
     } else {
-        ur_sched_part_ok(p);
+        c->cl->up->part_ok(p);
     }
-    ur_sched_part_released(c->cl, p);
+    c->cl->up->part_released(c->cl, p);
     if (c->state != C_BUSY) return; /* failing the task closed the connection (a part of it was ahead) */
     /* After a server error, the retry goes on a fresh connection (AWS's advice for 5xx). */
     if (!c->resp.keep_alive || c->eof || retry != UR_RETRY_NO) return ur_conn_close(c, 0, NULL);
@@ -359,7 +444,7 @@ static bool s_md5_mismatch(struct ur_part *p)
     for (unsigned i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
     const char *etag = p->task->etag[0] == '"' ? p->task->etag + 1 : p->task->etag;
     if (strncasecmp(etag, hex, 32) == 0) return false;
-    ur_sched_task_fail(p->task, URESTORE_E_S3, 0, "%s: MD5 mismatch (ETag %s, received %s)", p->task->in->source,
+    ur_task_failf(p->task, URESTORE_E_S3, 0, "%s: MD5 mismatch (ETag %s, received %s)", p->task->in->source,
                        p->task->etag, hex);
     return true;
 }
@@ -373,7 +458,7 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
     b->len += (uint32_t)n;
     p->got += n;
     c->body_left -= (int64_t)n;
-    c->last_ms = ur_now_ms();
+    s_touch(c);
     if (b->len == c->cl->pool.buf_size || c->body_left == 0) {
         p->buf = NULL;
         ur_sink_write(c->cl, p->task, b);
@@ -381,7 +466,7 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
     if (c->body_left == 0) {
         if (p->crc_on && p->crc != p->crc_want) {
             /* The bytes are already on their way to the file: the task fails, the file is removed. */
-            ur_sched_task_fail(p->task, URESTORE_E_S3, c->resp.status,
+            ur_task_failf(p->task, URESTORE_E_S3, c->resp.status,
                                "%s: CRC32 mismatch (x-amz-checksum-crc32 %08x, received %08x)", p->task->in->source,
                                p->crc_want, p->crc);
             return;
@@ -392,30 +477,25 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
     }
 }
 
-/* Listing pages are bounded: 1,000 keys of at most 1 KiB each, plus XML. */
-#define UR_MEM_BODY_MAX (8u << 20)
-
-static int s_membody(struct ur_task *t, const char *at, size_t n)
+/* A body for memory (a listing page, a small object, a DeleteObjects answer), through the parser (which
+ * also undoes a chunked transfer encoding). Past the request's bound the task fails: a clear error, not a
+ * truncated answer. */
+static int s_membody(struct ur_conn *c, const char *at, size_t n)
 {
-    if (t->mlen + n > UR_MEM_BODY_MAX) return -1;
-    if (t->mlen + n + 1 > t->mcap) {
-        size_t cap = t->mcap ? t->mcap * 2 : 64 * 1024;
-        while (cap < t->mlen + n + 1) cap *= 2;
-        char *m = realloc(t->mbuf, cap);
-        if (!m) return -1;
-        t->mbuf = m;
-        t->mcap = cap;
-    }
-    memcpy(t->mbuf + t->mlen, at, n);
-    t->mlen += n;
-    t->mbuf[t->mlen] = 0;
-    return 0;
+    struct ur_task *t = c->part->task;
+    int r = ur_membody_feed(t->req->mem, at, n);
+    if (r == -EFBIG)
+        ur_task_failf(t, URESTORE_E_INVALID, c->resp.status, "%s is larger than %zu bytes", t->in->source,
+                      t->req->mem->max);
+    else if (r < 0)
+        ur_task_failf(t, URESTORE_E_NOMEM, c->resp.status, "%s: out of memory", t->in->source);
+    return r < 0 ? -1 : 0;
 }
 
 static int s_errbody(void *ud, const char *at, size_t n)
 {
     struct ur_conn *c = ud;
-    if (c->bmode == BM_MEM) return s_membody(c->part->task, at, n);
+    if (c->bmode == BM_MEM) return s_membody(c, at, n);
     size_t room = sizeof(c->ebuf) - 1 - c->elen;
     if (n > room) n = room;
     memcpy(c->ebuf + c->elen, at, n);
@@ -462,7 +542,7 @@ static bool s_consume_plain(struct ur_conn *c)
             }
             if (st != UR_HTTP_HEADERS) break;
             s_host_warm(c, true);
-            int r = ur_sched_headers(c);
+            int r = c->cl->up->headers(c);
             if (r < 0) {
                 ur_conn_close(c, 0, NULL);
                 return false;
@@ -542,7 +622,7 @@ static void s_on_eof(struct ur_conn *c)
 static void s_pump(struct ur_conn *c)
 {
     for (;;) {
-        if (c->state == C_CLOSING || c->state == C_FREE || c->waiting_buf) return;
+        if (c->state == C_CLOSING || c->state == C_FREE || s_paused(c)) return;
         if (c->state == C_HANDSHAKE) {
             if (ur_tls_lent(c->tls) == 0) break;
             s_handshake(c);
@@ -575,21 +655,23 @@ static void s_pump(struct ur_conn *c)
     s_arm_recv(c);
 }
 
-void ur_conn_resume(struct ur_conn *c)
+/* A buffer was returned to the pool, or a write of our part completed: go on reading. */
+static void s_on_buffer(struct ur_op *op, int res)
 {
+    (void)res;
+    struct ur_conn *c = ur_container_of(op, struct ur_conn, buf_wait.op);
     if (c->state == C_BUSY) s_pump(c);
 }
 
-static void s_on_park(struct ur_op *op, int res, uint32_t flags)
+static void s_on_park(struct ur_op *op, int res)
 {
-    (void)op, (void)res, (void)flags; /* the RECV's own completion says what happened */
+    (void)op, (void)res; /* the RECV's own completion says what happened */
 }
 
 void ur_conn_park(struct ur_conn *c)
 {
     if (c->state != C_IDLE || !c->recv_armed) return;
-    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_park);
-    io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)&c->op_recv, 0);
+    ur_loop_cancel(&c->cl->loop, &c->op_park, &c->op_recv);
 }
 
 void ur_conn_unpark(struct ur_conn *c)
@@ -597,16 +679,15 @@ void ur_conn_unpark(struct ur_conn *c)
     if (c->state == C_IDLE) s_arm_recv(c);
 }
 
-static void s_on_recv(struct ur_op *op, int res, uint32_t flags)
+static void s_on_recv(struct ur_op *op, int res)
 {
-    (void)flags;
     struct ur_conn *c = ur_container_of(op, struct ur_conn, op_recv);
     c->recv_armed = false;
     if (c->state == C_CLOSING) return s_maybe_free(c);
     if (res == -ECANCELED && c->state == C_IDLE) return; /* parked until the next batch */
     if (res < 0) return s_fail(c, res, "receive from %s: %s", strerror(-res));
     if (res == 0) return s_on_eof(c);
-    c->last_ms = ur_now_ms();
+    s_touch(c);
     /* The kernel filled these bytes; valgrind cannot see io_uring's writes. */
     VALGRIND_MAKE_MEM_DEFINED(c->recv_sink ? c->part->buf->data + c->part->buf->len : c->rbuf, (size_t)res);
     if (c->recv_sink) {
@@ -623,7 +704,7 @@ static void s_on_recv(struct ur_op *op, int res, uint32_t flags)
 
 static void s_arm_recv(struct ur_conn *c)
 {
-    if (c->recv_armed || c->fd < 0 || c->waiting_buf) return;
+    if (c->recv_armed || c->fd < 0 || s_paused(c)) return;
     if (c->state == C_CLOSING || c->state == C_FREE || c->state == C_CONNECTING) return;
     if (c->plain_n > 0 || (c->tls && ur_tls_lent(c->tls) > 0)) return;
     char *dst = c->rbuf;
@@ -635,8 +716,7 @@ static void s_arm_recv(struct ur_conn *c)
         if (cap == 0) return;
         c->recv_sink = true;
     }
-    struct io_uring_sqe *sqe = ur_loop_sqe(&c->cl->loop, &c->op_recv);
-    io_uring_prep_recv(sqe, c->fd, dst, cap, 0);
+    ur_loop_recv(&c->cl->loop, &c->op_recv, c->fd, dst, cap);
     c->recv_armed = true;
 }
 
@@ -649,4 +729,7 @@ void ur_conn_init(struct urestore_client *cl, struct ur_conn *c)
     c->op_send.cb = s_on_send;
     c->op_recv.cb = s_on_recv;
     c->op_park.cb = s_on_park;
+    c->buf_wait.op.cb = s_on_buffer;
+    c->watchdog.cb = s_watchdog;
+    ur_list_init(&c->buf_wait.link);
 }

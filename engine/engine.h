@@ -1,4 +1,7 @@
-/* engine/engine.h — the engine's internal types: the loop, buffers, tasks, parts, files and connections.
+/* engine/engine.h — what every core file of engine/ shares: the types of hosts, tasks, parts, connections
+ * and the client, and the table through which the lower layers report to the scheduler. Each module's
+ * functions are in its own header (loop.h, pool.h, request.h, plan.h, pace.h, sink.h, conn.h, sched.h,
+ * client.h); doc/architecture.md says who may call whom.
  *
  * Only engine/ includes this. The flow of one object: client.c plans tasks → sched.c cuts them into parts
  * and hands parts to connections → conn.c sends the signed GET and moves body bytes into the part's
@@ -7,14 +10,18 @@
 #ifndef UR_ENGINE_H
 #define UR_ENGINE_H
 
-#include <liburing.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "engine/list.h"
+#include "engine/loop.h"
+#include "engine/pool.h"
+#include "engine/request.h"
 #include "engine/pace.h"
 #include "engine/plan.h"
 #include "include/urestore.h"
@@ -25,85 +32,6 @@
 #include "s3/sigv4.h"
 #include "s3/uri.h"
 
-/* O_DIRECT needs offsets, lengths and memory aligned to the logical block size; 4096 covers every block
- * device with logical blocks up to 4 KiB (all common disks). */
-#define UR_ALIGN 4096u
-
-/* ---- the ring --------------------------------------------------------------------------------------- */
-
-/* One in-flight operation: the SQE's user_data points here. Owned by the struct that embeds it. */
-struct ur_op {
-    void (*cb)(struct ur_op *op, int res, uint32_t cqe_flags);
-    struct ur_op *ready_next; /* the loop's ready queue (an operation done in-thread), else unused */
-    int ready_res;            /* its result, as a CQE's res */
-};
-
-struct ur_loop {
-    struct io_uring ring;
-    unsigned inflight;       /* SQEs submitted or queued, and ready operations, not yet completed */
-    unsigned min_wait_us;    /* batch completions this long (0: the kernel cannot) */
-    uint64_t ops[4];         /* bit n: the kernel has IORING_OP n (probed at init; opcodes are < 256) */
-    /* Operations performed in the loop thread, waiting for ur_loop_run_once to run their callbacks.
-     * Intrusive: an operation is in flight at most once, so the queue is bounded by the operations. */
-    struct ur_op *ready_head, *ready_tail;
-};
-
-int ur_loop_init(struct ur_loop *l, unsigned entries);
-void ur_loop_destroy(struct ur_loop *l);
-/* May the calling thread use the ring? (Only the thread that made it may.) */
-bool ur_loop_owned(struct ur_loop *l);
-/* An SQE whose completion runs op->cb. Submits queued SQEs when the SQ is full; never returns NULL. */
-struct io_uring_sqe *ur_loop_sqe(struct ur_loop *l, struct ur_op *op);
-/* Does the kernel implement this IORING_OP_* opcode? Probed once by ur_loop_init; false for every
- * opcode if the kernel could not be probed (before 5.6, where urestore does not run anyway). */
-bool ur_loop_has(const struct ur_loop *l, unsigned opcode);
-/* Completes op with res (a CQE's res: a value or -errno) without the kernel: for an operation the kernel
- * lacks, which the caller has just performed itself. op->cb runs from a later ur_loop_run_once, after
- * the completions that call reaped — never from here, so the caller's state is settled first. op counts
- * as in flight until then. */
-void ur_loop_complete(struct ur_loop *l, struct ur_op *op, int res);
-/* Submits, waits up to timeout_ms for at least one completion (not at all while an operation is ready),
- * then runs the callbacks of every completion reaped (after the CQ was advanced), then those of the
- * operations that were ready. Returns the number of callbacks run or -errno. */
-int ur_loop_run_once(struct ur_loop *l, unsigned timeout_ms);
-uint64_t ur_now_ms(void);
-
-/* ---- buffers ---------------------------------------------------------------------------------------- */
-
-struct ur_part;
-
-struct ur_buf {
-    struct ur_list link;     /* free list, or the task's list of writes waiting for the file */
-    char *data;              /* UR_ALIGN-aligned, pool->buf_size bytes */
-    uint32_t len;            /* bytes of body in data */
-    uint64_t file_off;       /* where data[0] goes in the file */
-    struct ur_part *part;    /* owner while filling or writing */
-    struct ur_op op;         /* the write */
-    bool registered;         /* in the ring's buffer table at index ur_pool_index(): WRITE_FIXED */
-};
-
-struct ur_pool {
-    char *base;
-    size_t buf_size;
-    unsigned count;
-    struct ur_buf *bufs;
-    struct ur_list free;
-    struct ur_list waiters;  /* connections paused until a buffer is free */
-    struct io_uring *ring;   /* buffers are registered with it on first use (NULL: never) */
-};
-
-static inline unsigned ur_pool_index(const struct ur_pool *p, const struct ur_buf *b)
-{
-    return (unsigned)(b - p->bufs);
-}
-
-int ur_pool_init(struct ur_pool *p, size_t buf_size, unsigned count);
-void ur_pool_destroy(struct ur_pool *p);
-int ur_pool_register(struct ur_pool *p, struct io_uring *ring);
-struct ur_buf *ur_pool_get(struct ur_pool *p);
-/* Registers b with the ring if it is not yet (once per buffer); true when WRITE_FIXED may use it. */
-bool ur_pool_fixed(struct ur_pool *p, struct ur_buf *b);
-void ur_pool_put(struct ur_pool *p, struct ur_buf *b);
 
 /* ---- hosts, tasks, parts ---------------------------------------------------------------------------- */
 
@@ -133,6 +61,7 @@ struct ur_part {
     uint64_t got;                /* bytes received (in buffers, written or not) */
     struct ur_buf *buf;          /* being filled */
     unsigned writes;             /* writes of this part in flight (at most 2: memory stays bounded) */
+    struct ur_op *write_waiter;  /* woken (next turn) when one of them completes; NULL: nobody waits */
     bool queued;
     bool received;               /* all bytes are in buffers */
     unsigned attempts;           /* retries used */
@@ -155,10 +84,7 @@ struct ur_task {
     struct ur_s3_uri uri;
     struct ur_host *host;
     char *target;                /* encoded request path */
-    const char *query;           /* canonical query string (listing), NULL for object GETs */
-    bool mem;                    /* the body goes to mbuf, not to a file (listing pages) */
-    char *mbuf;
-    size_t mlen, mcap;
+    const struct ur_request *req; /* method, query, body, memory answer; NULL: GET the object into the file */
     char *dir_path;              /* the destination's directory, where the unnamed file is made */
     char *tmp_path;              /* ".NAME.urestore-PID-N" beside the destination */
     int64_t size;                /* object size, -1 until learned */
@@ -192,6 +118,12 @@ struct ur_task {
 };
 
 
+/* Does t's answer go to memory (a request of its own) rather than to its file? */
+static inline bool ur_task_mem(const struct ur_task *t)
+{
+    return t->req && t->req->mem;
+}
+
 /* ---- connections ------------------------------------------------------------------------------------ */
 
 /* HTTP/1.1 pipelining: up to this many small GETs go out together on one keep-alive connection (one send,
@@ -215,7 +147,7 @@ struct ur_conn {
     struct ur_op op_connect, op_send, op_recv;
     struct ur_op op_park;        /* cancels the idle RECV at the end of a batch */
     bool connect_armed, send_armed, recv_armed;
-    bool waiting_buf;            /* paused until the pool has a buffer */
+    struct ur_pool_waiter buf_wait; /* paused until the pool has a buffer, or a write of its part ends */
     bool served;                 /* has completed a response before: a reused keep-alive connection */
     bool got_bytes;              /* a byte of the current response arrived */
     bool eof;
@@ -232,6 +164,9 @@ struct ur_conn {
     size_t req_len;              /* TLS: plaintext requests gathered in pbuf, not yet sealed */
     char *sbuf;                  /* bytes to send */
     size_t scap, s_off, s_len;
+    const char *body_out;        /* a request body still to send (plain HTTP: after sbuf, from its memory) */
+    size_t body_out_len;
+    bool sending_body;           /* the SEND in flight is from body_out */
 
     struct ur_http_resp resp;
     int64_t body_left;           /* sized body bytes still to come */
@@ -240,7 +175,8 @@ struct ur_conn {
     unsigned nahead;
     char ebuf[2048];             /* error response body */
     size_t elen;
-    uint64_t last_ms;            /* last progress, for the stall watchdog */
+    uint64_t last_ms;            /* last progress (the loop's time), for the watchdog */
+    struct ur_timer watchdog;    /* connect / first byte / stall timeouts (conn.c) */
     int err;                     /* why it is closing */
     char errmsg[256];
 };
@@ -249,6 +185,7 @@ struct ur_conn {
 
 struct urestore_client {
     struct urestore_options opt;
+    const struct ur_sched_up *up; /* &ur_sched_up: what conn.c and sink.c call upward */
     char *endpoint_url, *region, *ca_bundle;
     struct ur_endpoint ep;
     struct ur_creds creds;
@@ -271,6 +208,7 @@ struct urestore_client {
      * the ring belongs to the thread that made it): idle keep-alive connections outlive a batch. */
     struct ur_loop loop;
     bool loop_ready;
+    char setup_err[200];         /* why the loop could not be set up ("" otherwise) */
     struct ur_pool pool;
     struct ur_conn *conns;       /* nconns slots; buffers and TLS state made when a slot first connects */
     unsigned nconns;
@@ -290,6 +228,7 @@ struct urestore_client {
     const struct urestore_callbacks *cb; /* &cbs, or NULL when the batch has none */
     struct urestore_callbacks cbs;       /* the caller's, fields beyond its struct_size left NULL */
     struct ur_op op_cancel;
+    struct ur_op op_kick;        /* a dispatch asked for: runs in the next turn (sched.c) */
     bool cancel_armed;
     bool closing;                /* the batch is over: connections are being drained */
     uint64_t cancel_val;
@@ -297,63 +236,44 @@ struct urestore_client {
     char known_dir[512];         /* the last destination directory found or made (client.c) */
     size_t known_dir_len;        /* 0: none */
     enum { UR_TMPFILE_UNKNOWN, UR_TMPFILE_YES, UR_TMPFILE_NO } tmpfile; /* O_TMPFILE + linkat usable */
-    const char *list_query;      /* set while ur_client_list runs a page */
+    const struct ur_request *req; /* the batch's request, when it is not a copy (ur_client_run) */
     struct ur_pace pace[UR_PACE_SLOTS];
     uint64_t wake_ms;            /* a deferred part (backoff or pacing) may go at this time: kick then */
+    struct ur_timer wake_timer;  /* armed for wake_ms (sched.c) */
+    struct ur_timer progress_timer; /* on_progress every ~100 ms (client.c) */
     uint64_t rng;                /* backoff jitter (sched.c), never 0 */
 };
 
-/* client.c: one batch through the loop; *page gets a listing page's body (list_query set) */
-urestore_status ur_client_run(struct urestore_client *cl, const struct urestore_task *tasks, size_t n,
-                              struct urestore_result *results, const struct urestore_callbacks *cb, char **page);
+/* How conn.c and sink.c report to the scheduler above them: through this table, which sched.c provides
+ * (ur_sched_up) and the client holds, never by naming sched.c — the files of engine/ call only downward
+ * (tests/e2e/test_engine_layers.sh checks it). An entry may change the scheduler's state; it never
+ * dispatches requests inside the call: kick asks for a dispatch in the loop's next turn. */
+struct ur_sched_up {
+    /* The response for c->part has its headers: see ur_sched_headers. */
+    int (*headers)(struct ur_conn *c);
+    void (*part_error)(struct ur_part *p, urestore_status st, int http_status, const char *msg,
+                       enum ur_retry retry);
+    void (*part_ok)(struct ur_part *p);
+    /* p left its connection (received, failed, or to be retried). */
+    void (*part_released)(struct urestore_client *cl, struct ur_part *p);
+    void (*host_failed)(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg,
+                        enum ur_retry retry);
+    void (*conn_idle)(struct ur_conn *c);
+    void (*task_fail)(struct ur_task *t, urestore_status st, int http_status, const char *msg);
+    void (*kick)(struct urestore_client *cl);
+};
+extern const struct ur_sched_up ur_sched_up;
 
-/* sched.c */
-void ur_sched_kick(struct urestore_client *cl);
-void ur_sched_conn_idle(struct ur_conn *c);
-/* The response for c->part has its headers. Returns 0: the body goes to the file; 1: an error document
- * follows; 2: the object is empty (416), drop the body; 3: the body goes to memory (t->mem); -1: the
- * task failed, close the connection. */
-int ur_sched_headers(struct ur_conn *c);
-/* How a failure may be retried: enum ur_retry (s3/retry.h). */
-void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg,
-                         enum ur_retry retry);
-/* The request for p succeeded: refund the host's retry budget and let its prefix pace up. */
-void ur_sched_part_ok(struct ur_part *p);
-/* A connection to h failed before it carried a request: TLS failures (certificates do not heal) fail
- * every task for h; others are charged, as a retry, to the first part waiting for h. */
-void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestore_status st, const char *msg,
-                          enum ur_retry retry);
-void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p);
-void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void ur_sched_tick(struct urestore_client *cl);
-
-/* conn.c */
-void ur_conn_init(struct urestore_client *cl, struct ur_conn *c);
-void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host *h);
-/* Writes p's request on c, which is idle (p becomes c->part; < 0: the request failed and c is closing)
- * or was just given its part by the same dispatch (p is pipelined behind it; -ENOSPC: the request does
- * not fit, and nothing changed). Nothing goes out until ur_conn_flush. */
-int ur_conn_request(struct ur_conn *c, struct ur_part *p);
-void ur_conn_flush(struct ur_conn *c);
-void ur_conn_close(struct ur_conn *c, int err, const char *msg);
-void ur_conn_resume(struct ur_conn *c);
-/* Between batches nothing may be in flight (the next call may come from another thread, whose new ring
- * cannot wait for this one's requests): park stops an idle connection's RECV, unpark re-arms it. */
-void ur_conn_park(struct ur_conn *c);
-void ur_conn_unpark(struct ur_conn *c);
-/* Space to write body bytes into for c->part: 0 when the connection must wait for a buffer. */
-size_t ur_conn_body_space(struct ur_conn *c, char **dst);
-void ur_conn_body_got(struct ur_conn *c, size_t n);
-
-/* sink.c */
-/* (Re)names t's temporary file ".NAME.urestore-PID-N" beside the destination, N fresh. 0 or -ENOMEM. */
-int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t);
-void ur_sink_open(struct urestore_client *cl, struct ur_task *t);
-void ur_sink_size_known(struct urestore_client *cl, struct ur_task *t);
-/* A part's buffer is ready to write (full, or the part's last). Takes ownership of b. */
-void ur_sink_write(struct urestore_client *cl, struct ur_task *t, struct ur_buf *b);
-/* Nothing of t is in flight on the network: commit or abort once the file side is idle. */
-void ur_sink_settle(struct urestore_client *cl, struct ur_task *t);
+/* Fails t with a formatted message, through the scheduler's table. */
+static inline __attribute__((format(printf, 4, 5))) void ur_task_failf(struct ur_task *t, urestore_status st,
+                                                                        int http_status, const char *fmt, ...)
+{
+    char msg[sizeof(((struct urestore_result *)0)->message)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    t->cl->up->task_fail(t, st, http_status, msg);
+}
 
 #endif

@@ -1,160 +1,171 @@
-/* engine/loop.c — the one io_uring ring: setup, SQE hand-out, and the reap-then-dispatch step.
- *
- * Completions are drained in one batch and the CQ advanced once before any callback runs, so callbacks
- * may queue new SQEs freely (TigerBeetle's rule: never run callbacks while reaping).
- *
- * Waiting batches completions: where the kernel has min-wait (6.12+), a wait asks for every operation in
- * flight but returns once UR_MIN_WAIT_US have passed with at least one completion. A busy download then
- * wakes a few thousand times per GiB instead of tens of thousands, and each RECV finds more bytes queued.
- *
- * Opcodes are probed once at setup: where the kernel lacks one (IORING_OP_FTRUNCATE before 6.9; Debian 12
- * runs 6.1), the caller performs that operation itself in the loop thread and hands the result to
- * ur_loop_complete. Such completions wait in a ready queue and are delivered by ur_loop_run_once after the
- * ring's, like any completion: a callback never runs inside the call that started its operation. */
+/* engine/loop.c — what every backend of the loop shares: the ready queue (deferred work and operations
+ * performed in-thread), the timers (a sorted intrusive list), the turn's clock, and the
+ * order of one turn. The backend (loop_uring.c) submits, waits and reaps; it never runs a callback while
+ * reaping. */
 #include <errno.h>
-#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "engine/engine.h"
+#include "engine/loop.h"
 
-#define UR_REAP_BATCH 256
-/* 1 GiB over TLS, client pinned (perf/README.md): 100 µs took CPU from 0.68 to 0.54 s with 256 KiB RECVs;
- * 300 µs was no better on big objects and slower on tiny ones. */
-#define UR_MIN_WAIT_US 100
-/* Not in liburing 2.3's headers: the feature bit, and the min-wait field (formerly pad) of the wait args. */
-#define UR_FEAT_MIN_TIMEOUT (1U << 15)
 
-int ur_loop_init(struct ur_loop *l, unsigned entries)
+uint64_t ur_now_ms(void)
 {
-    struct io_uring_params p;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Why io_uring could not be set up, in words that point at the cause. */
+static void s_why_not_uring(struct ur_loop *l, int err)
+{
+    int disabled = 0;
+    FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
+    if (f) {
+        if (fscanf(f, "%d", &disabled) != 1) disabled = 0;
+        fclose(f);
+    }
+    if (disabled && (err == -EPERM || err == -EACCES))
+        snprintf(l->why, sizeof(l->why), "io_uring disabled by sysctl (kernel.io_uring_disabled=%d)", disabled);
+    else if (err == -EPERM) /* what the default profiles of Docker >= 25 and containerd >= 2.0 answer */
+        snprintf(l->why, sizeof(l->why), "io_uring refused by seccomp (EPERM)");
+    else if (err == -EACCES)
+        snprintf(l->why, sizeof(l->why), "io_uring refused (EACCES): a security module or a seccomp filter");
+    else if (err == -ENOSYS)
+        snprintf(l->why, sizeof(l->why), "io_uring refused (ENOSYS): a seccomp filter, or a kernel without it");
+    else
+        snprintf(l->why, sizeof(l->why), "io_uring setup failed: %s", strerror(-err));
+}
+
+/* AUTO takes io_uring, and epoll when io_uring cannot be set up for any reason (refused by seccomp or a
+ * security module, disabled by sysctl, missing, out of locked memory on an old kernel): a copy that works
+ * beats one that fails, and l->why says what happened so that the caller can say it once. URING and EPOLL
+ * take that one only; a forced io_uring that fails names the cause and the way out. */
+int ur_loop_init(struct ur_loop *l, unsigned entries, enum ur_loop_kind kind)
+{
     memset(l, 0, sizeof(*l));
-    memset(&p, 0, sizeof(p));
-    /* One issuer, task work run only when we wait: no IPIs, no surprise preemption on our one vCPU. Never
-     * SQPOLL: it would burn the core we are trying to save. */
-    p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_COOP_TASKRUN;
-    p.flags |= IORING_SETUP_CQSIZE;
-    p.cq_entries = entries * 4;
-    int r = io_uring_queue_init_params(entries, &l->ring, &p);
-    if (r == -EINVAL) { /* older kernel: plain ring */
-        memset(&p, 0, sizeof(p));
-        r = io_uring_queue_init_params(entries, &l->ring, &p);
+    int r = -ENOSYS;
+    if (kind != UR_LOOP_EPOLL) {
+        l->be = &ur_loop_uring;
+        r = l->be->init(l, entries);
+        if (r < 0) s_why_not_uring(l, r);
+        if (r < 0 && kind == UR_LOOP_URING) {
+            size_t n = strlen(l->why);
+            snprintf(l->why + n, sizeof(l->why) - n, "; the epoll backend works without it");
+            snprintf(l->io, sizeof(l->io), "none: %s", l->why);
+            return r;
+        }
     }
-    if (r < 0) return r;
-    if (p.features & UR_FEAT_MIN_TIMEOUT) l->min_wait_us = UR_MIN_WAIT_US;
-    /* Without a probe (kernels before 5.6) every opcode reads as absent: callers then emulate what they
-     * can rather than submit what may not exist. */
-    struct io_uring_probe *probe = io_uring_get_probe_ring(&l->ring);
-    if (probe) {
-        for (unsigned op = 0; op <= probe->last_op && op < 64 * sizeof(l->ops) / sizeof(l->ops[0]); op++)
-            if (io_uring_opcode_supported(probe, (int)op)) l->ops[op / 64] |= 1ULL << (op % 64);
-        io_uring_free_probe(probe);
+    if (r < 0) {
+        l->be = &ur_loop_epoll;
+        int e = l->be->init(l, entries);
+        if (e < 0) {
+            size_t n = strlen(l->why);
+            snprintf(l->why + n, sizeof(l->why) - n, "%sepoll setup failed: %s", n ? "; " : "", strerror(-e));
+            snprintf(l->io, sizeof(l->io), "none: %s", l->why);
+            return e;
+        }
     }
+    if (l->why[0])
+        snprintf(l->io, sizeof(l->io), "%s (%s)", l->be->name, l->why);
+    else
+        snprintf(l->io, sizeof(l->io), "%s", l->be->name);
+    l->ready_head = l->ready_tail = NULL;
+    ur_list_init(&l->timers);
+    l->now_ms = ur_now_ms();
     return 0;
 }
 
-bool ur_loop_has(const struct ur_loop *l, unsigned opcode)
+void ur_loop_destroy(struct ur_loop *l)
 {
-    return opcode < 64 * sizeof(l->ops) / sizeof(l->ops[0]) && (l->ops[opcode / 64] >> (opcode % 64) & 1);
+    while (!ur_list_empty(&l->timers)) ur_loop_timer_cancel(l, ur_container_of(l->timers.next, struct ur_timer, link));
+    l->be->destroy(l);
 }
 
-void ur_loop_complete(struct ur_loop *l, struct ur_op *op, int res)
+void ur_loop_defer(struct ur_loop *l, struct ur_op *op, int res)
 {
-    op->ready_res = res;
-    op->ready_next = NULL;
+    op->res = res;
+    if (op->queued) return;
+    op->queued = true;
+    op->next = NULL;
     if (l->ready_tail)
-        l->ready_tail->ready_next = op;
+        l->ready_tail->next = op;
     else
         l->ready_head = op;
     l->ready_tail = op;
     l->inflight++;
 }
 
-/* Submits what is queued and waits for all in flight, up to timeout_ms, returning after the min-wait once
- * anything completed. liburing 2.3 cannot pass a min-wait: the SQ tail is published here as its
- * __io_uring_flush_sq does (no SQPOLL), and io_uring_enter called directly. */
-static int s_submit_and_min_wait(struct ur_loop *l, struct __kernel_timespec *ts)
+/* ---- timers: an intrusive list sorted by at_ms. Nothing to allocate, and most timers are armed for
+ * "now + a timeout", later than every other, so the insertion scans from the tail and stops at once. ---- */
+
+void ur_loop_timer_cancel(struct ur_loop *l, struct ur_timer *t)
 {
-    struct io_uring_sq *sq = &l->ring.sq;
-    unsigned tail = sq->sqe_tail;
-    if (sq->sqe_head != tail) {
-        sq->sqe_head = tail;
-        IO_URING_WRITE_ONCE(*sq->ktail, tail);
+    (void)l;
+    if (!t->armed) return;
+    ur_list_remove(&t->link);
+    t->armed = false;
+}
+
+void ur_loop_timer_arm(struct ur_loop *l, struct ur_timer *t, uint64_t at_ms)
+{
+    ur_loop_timer_cancel(l, t);
+    t->at_ms = at_ms;
+    struct ur_list *pos = l->timers.prev;
+    while (pos != &l->timers && ur_container_of(pos, struct ur_timer, link)->at_ms > at_ms) pos = pos->prev;
+    ur_list_insert(&t->link, pos, pos->next);
+    t->armed = true;
+}
+
+static struct ur_timer *s_first_timer(struct ur_loop *l)
+{
+    return ur_list_empty(&l->timers) ? NULL : ur_container_of(l->timers.next, struct ur_timer, link);
+}
+
+/* ---- one turn ---------------------------------------------------------------------------------------- */
+
+int ur_loop_run_once(struct ur_loop *l, unsigned max_wait_ms)
+{
+    unsigned wait = max_wait_ms;
+    if (l->ready_head) {
+        wait = 0; /* work is waiting already: only look for more */
+    } else if (s_first_timer(l)) {
+        uint64_t now = ur_now_ms(), at = s_first_timer(l)->at_ms;
+        uint64_t until = at <= now ? 0 : at - now;
+        if (until < wait) wait = (unsigned)until;
     }
-    struct io_uring_getevents_arg arg = {
-        .sigmask = 0, .sigmask_sz = _NSIG / 8, .pad = l->min_wait_us, .ts = (uint64_t)(uintptr_t)ts};
-    long r = syscall(__NR_io_uring_enter, l->ring.ring_fd, tail - *sq->khead, l->inflight ? l->inflight : 1,
-                     IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof(arg));
-    return r < 0 ? -errno : (int)r;
-}
-
-bool ur_loop_owned(struct ur_loop *l)
-{
-    /* A ring set up with SINGLE_ISSUER answers EEXIST to any other thread (even a new one that got a dead
-     * thread's id); asking costs one syscall that submits nothing and waits for nothing. */
-    return syscall(__NR_io_uring_enter, l->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, NULL, _NSIG / 8) >= 0;
-}
-
-void ur_loop_destroy(struct ur_loop *l)
-{
-    io_uring_queue_exit(&l->ring);
-}
-
-struct io_uring_sqe *ur_loop_sqe(struct ur_loop *l, struct ur_op *op)
-{
-    struct io_uring_sqe *sqe;
-    while ((sqe = io_uring_get_sqe(&l->ring)) == NULL) io_uring_submit(&l->ring);
-    io_uring_sqe_set_data(sqe, op);
-    l->inflight++;
-    return sqe;
-}
-
-uint64_t ur_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int ur_loop_run_once(struct ur_loop *l, unsigned timeout_ms)
-{
-    struct io_uring_cqe *cqe, *cqes[UR_REAP_BATCH];
-    struct __kernel_timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000L};
-    struct {
-        struct ur_op *op;
-        int res;
-        uint32_t flags;
-    } done[UR_REAP_BATCH];
-
-    int r;
-    if (l->ready_head) timeout_ms = 0; /* a completion is waiting already: only look for more */
-    if (l->min_wait_us && timeout_ms > 0 && io_uring_cq_ready(&l->ring) == 0)
-        r = s_submit_and_min_wait(l, &ts);
-    else
-        r = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
-    if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY) return r;
-    unsigned n = io_uring_peek_batch_cqe(&l->ring, cqes, UR_REAP_BATCH);
-    for (unsigned i = 0; i < n; i++) {
-        done[i].op = io_uring_cqe_get_data(cqes[i]);
-        done[i].res = cqes[i]->res;
-        done[i].flags = cqes[i]->flags;
-    }
-    io_uring_cq_advance(&l->ring, n);
-    for (unsigned i = 0; i < n; i++) {
-        if (!(done[i].flags & IORING_CQE_F_MORE)) l->inflight--;
-        if (done[i].op) done[i].op->cb(done[i].op, done[i].res, done[i].flags);
-    }
-    /* What is ready now, including what the callbacks above completed in-thread; what the callbacks
-     * below complete waits for the next call, so one call runs a bounded number of callbacks. */
+    int r = l->be->wait(l, wait);
+    if (r < 0) return r;
+    l->now_ms = ur_now_ms();
+    unsigned n = l->be->reap(l);
+    /* What is ready now, including what the callbacks above deferred; what the callbacks below defer waits
+     * for the next turn, so one turn runs a bounded number of callbacks. */
     struct ur_op *op = l->ready_head;
     l->ready_head = l->ready_tail = NULL;
     while (op) {
-        struct ur_op *next = op->ready_next;
+        struct ur_op *next = op->next;
+        op->queued = false;
         l->inflight--;
-        op->cb(op, op->ready_res, 0);
+        op->cb(op, op->res);
         op = next;
+        n++;
+    }
+    /* Timers due at this turn's time, those armed before it began: one armed again by a callback (even
+     * for now) waits for the next turn. */
+    struct ur_list due;
+    ur_list_init(&due);
+    struct ur_timer *t;
+    while ((t = s_first_timer(l)) && t->at_ms <= l->now_ms) {
+        ur_list_remove(&t->link);
+        ur_list_push_back(&due, &t->link);
+    }
+    while (!ur_list_empty(&due)) {
+        t = ur_container_of(due.next, struct ur_timer, link);
+        ur_list_remove(&t->link);
+        t->armed = false;
+        t->cb(t);
         n++;
     }
     return (int)n;

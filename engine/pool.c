@@ -7,12 +7,15 @@
  * (zeroes) every page, which for all 32 MiB at start was 57 % of the CPU of a one-file run. So the ring
  * gets a sparse table and a buffer is registered the first time a large write comes from it (ur_pool_fixed:
  * small files' writes are cheap to map anyway, and their buffers then touch only the pages they fill), and
- * the free list is LIFO: a run that needs three buffers touches three. */
+ * the free list is LIFO: a run that needs three buffers touches three.
+ *
+ * A returned buffer wakes a waiter through the loop (next turn), never by calling it: the pool knows
+ * nothing of connections. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "engine/engine.h"
+#include "engine/pool.h"
 
 int ur_pool_init(struct ur_pool *p, size_t buf_size, unsigned count)
 {
@@ -48,13 +51,11 @@ void ur_pool_destroy(struct ur_pool *p)
     p->bufs = NULL;
 }
 
-/* Registers the pool as a sparse table of ring buffers, filled in by ur_pool_fixed. Returns 0 or -errno
- * (then plain writes: needs RLIMIT_MEMLOCK room, which root or a raised limit gives). */
-int ur_pool_register(struct ur_pool *p, struct io_uring *ring)
+int ur_pool_attach(struct ur_pool *p, struct ur_loop *loop)
 {
-    int r = io_uring_register_buffers_sparse(ring, p->count);
-    if (r == 0) p->ring = ring;
-    return r;
+    p->loop = loop;
+    for (unsigned i = 0; i < p->count; i++) p->bufs[i].registered = false;
+    return ur_loop_buffers_init(loop, p->count);
 }
 
 struct ur_buf *ur_pool_get(struct ur_pool *p)
@@ -69,10 +70,8 @@ struct ur_buf *ur_pool_get(struct ur_pool *p)
 
 bool ur_pool_fixed(struct ur_pool *p, struct ur_buf *b)
 {
-    if (p->ring && !b->registered) {
-        struct iovec iov = {.iov_base = b->data, .iov_len = p->buf_size};
-        b->registered = io_uring_register_buffers_update_tag(p->ring, ur_pool_index(p, b), &iov, NULL, 1) == 1;
-    }
+    if (p->loop && !b->registered)
+        b->registered = ur_loop_buffer_register(p->loop, ur_pool_index(p, b), b->data, p->buf_size);
     return b->registered;
 }
 
@@ -80,11 +79,11 @@ void ur_pool_put(struct ur_pool *p, struct ur_buf *b)
 {
     b->part = NULL;
     ur_list_push_front(&p->free, &b->link); /* LIFO: the warm buffer goes out next */
-    /* Wake one paused connection; it takes the buffer when it runs. */
     struct ur_list *w = ur_list_pop_front(&p->waiters);
-    if (w) {
-        struct ur_conn *c = ur_container_of(w, struct ur_conn, link);
-        c->waiting_buf = false;
-        ur_conn_resume(c);
-    }
+    if (w) ur_loop_defer(p->loop, &ur_container_of(w, struct ur_pool_waiter, link)->op, 0);
+}
+
+void ur_pool_wait(struct ur_pool *p, struct ur_pool_waiter *w)
+{
+    if (!ur_list_linked(&w->link)) ur_list_push_back(&p->waiters, &w->link);
 }

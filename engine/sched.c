@@ -16,6 +16,9 @@
 
 #include "engine/engine.h"
 #include "s3/respcheck.h"
+#include "engine/sched.h"
+#include "engine/conn.h"
+#include "engine/sink.h"
 
 /* A kick scans the queue for parts that may go; parts held back by backoff or pacing are skipped. Stop
  * after this many in a row so a throttled prefix with 10,000 queued parts costs a bounded scan. */
@@ -61,7 +64,7 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
     struct ur_task *t = p->task;
     struct urestore_client *cl = t->cl;
     struct ur_host *h = t->host;
-    uint64_t now = ur_now_ms();
+    uint64_t now = ur_loop_now_ms(&cl->loop);
     if (retry == UR_RETRY_FREE) {
         if (p->free_retries < 3) {
             p->free_retries++;
@@ -193,7 +196,7 @@ int ur_sched_headers(struct ur_conn *c)
     const struct ur_http_resp *r = &c->resp;
 
     /* A listing page: its body goes to memory. */
-    if (t->mem && (r->status == 200 || r->status == 206)) return r->status == 200 ? 3 : 1;
+    if (ur_task_mem(t) && (r->status == 200 || r->status == 206)) return r->status == 200 ? 3 : 1;
     const struct ur_s3_resp_want want = {.source = t->in->source,
                                          .off = p->off,
                                          .got = p->got,
@@ -279,14 +282,14 @@ static void s_take(struct urestore_client *cl, struct ur_part *p, uint64_t now)
     ur_list_remove(&p->link);
     p->queued = false;
     ur_pace_started(p->pace, now);
-    if (p->task->fstate == F_NONE && !p->task->mem) ur_sink_open(cl, p->task);
+    if (p->task->fstate == F_NONE && !ur_task_mem(p->task)) ur_sink_open(cl, p->task);
 }
 
 /* Worth sending behind another request on one connection (ur_plan_pipelinable). Never a listing page: each
  * one names the next. */
 static bool s_pipelinable(const struct ur_part *p)
 {
-    return !p->task->mem && ur_plan_pipelinable(p->len);
+    return !p->task->req && ur_plan_pipelinable(p->len);
 }
 
 /* p goes on the idle connection c; on a connection that has answered before, more ready parts of the same
@@ -310,7 +313,7 @@ static void s_dispatch(struct ur_conn *c, struct ur_part *p, uint64_t now)
 void ur_sched_conn_idle(struct ur_conn *c)
 {
     struct urestore_client *cl = c->cl;
-    uint64_t now = ur_now_ms();
+    uint64_t now = ur_loop_now_ms(&cl->loop);
     struct ur_part *p = cl->cancelled ? NULL : s_next_part(cl, c->host, now);
     if (p) return s_dispatch(c, p, now);
     ur_list_push_front(&c->host->idle, &c->link);
@@ -331,9 +334,10 @@ static bool s_evict_idle(struct urestore_client *cl, const struct ur_host *keep)
     return false;
 }
 
-void ur_sched_kick(struct urestore_client *cl)
+/* The dispatch itself: parts that may go now onto idle or new connections. */
+static void s_kick_now(struct urestore_client *cl)
 {
-    uint64_t now = ur_now_ms();
+    uint64_t now = ur_loop_now_ms(&cl->loop);
     unsigned opening = 0, open = 0;
     if (cl->cancelled) return;
     for (unsigned i = 0; i < cl->nconns; i++) {
@@ -378,27 +382,53 @@ void ur_sched_kick(struct urestore_client *cl)
     }
 }
 
-/* Runs about once per second: the connect, first-byte and stall watchdogs. */
-void ur_sched_tick(struct urestore_client *cl)
+/* ---- what the layers below call (struct ur_sched_up) ----------------------------------------------- */
+
+/* The dispatch, then a timer for the first part held back by backoff or pacing: looked at again when it
+ * may go (never later than asked, never polled). */
+static void s_dispatch_all(struct urestore_client *cl)
 {
-    uint64_t now = ur_now_ms();
-    for (unsigned i = 0; i < cl->nconns; i++) {
-        struct ur_conn *c = &cl->conns[i];
-        uint64_t limit;
-        const char *what;
-        if (c->state == C_CONNECTING || c->state == C_HANDSHAKE) {
-            limit = cl->connect_ms;
-            what = "connecting to";
-        } else if (c->state == C_BUSY && !c->waiting_buf && !(c->part && c->part->writes >= 2)) {
-            limit = c->got_bytes ? cl->stall_ms : cl->first_byte_ms;
-            what = c->got_bytes ? "no data from" : "no response from";
-        } else {
-            continue; /* idle, closing, or waiting for the disk rather than the network */
-        }
-        if (now - c->last_ms > limit) {
-            char msg[200];
-            snprintf(msg, sizeof(msg), "timed out: %s %s for %.1f s", what, c->host->conn_host, limit / 1000.0);
-            ur_conn_close(c, -ETIMEDOUT, msg);
-        }
-    }
+    s_kick_now(cl);
+    if (cl->wake_ms != UINT64_MAX &&
+        (!ur_loop_timer_armed(&cl->wake_timer) || cl->wake_timer.at_ms > cl->wake_ms))
+        ur_loop_timer_arm(&cl->loop, &cl->wake_timer, cl->wake_ms);
 }
+
+static void s_on_wake(struct ur_timer *t)
+{
+    struct urestore_client *cl = ur_container_of(t, struct urestore_client, wake_timer);
+    cl->wake_ms = UINT64_MAX;
+    s_dispatch_all(cl);
+}
+
+static void s_on_kick(struct ur_op *op, int res)
+{
+    (void)res;
+    s_dispatch_all(ur_container_of(op, struct urestore_client, op_kick));
+}
+
+/* Every change that may let a part go asks for a dispatch; the dispatch runs once, in the loop's next
+ * turn, after every completion of this one: no dispatch runs inside the call of a connection or of the
+ * file side that asked for it. */
+void ur_sched_kick(struct urestore_client *cl)
+{
+    cl->op_kick.cb = s_on_kick;
+    cl->wake_timer.cb = s_on_wake;
+    ur_loop_defer(&cl->loop, &cl->op_kick, 0);
+}
+
+static void s_task_fail_msg(struct ur_task *t, urestore_status st, int http_status, const char *msg)
+{
+    ur_sched_task_fail(t, st, http_status, "%s", msg);
+}
+
+const struct ur_sched_up ur_sched_up = {
+    .headers = ur_sched_headers,
+    .part_error = ur_sched_part_error,
+    .part_ok = ur_sched_part_ok,
+    .part_released = ur_sched_part_released,
+    .host_failed = ur_sched_host_failed,
+    .conn_idle = ur_sched_conn_idle,
+    .task_fail = s_task_fail_msg,
+    .kick = ur_sched_kick,
+};

@@ -1,6 +1,6 @@
 /* engine/sink.c — the file side of a task: an unnamed file, O_DIRECT writes, commit by link, or abort.
  *
- * All through the ring: OPENAT with O_TMPFILE in the destination's directory (O_DIRECT, falling back to
+ * All through the loop: OPENAT with O_TMPFILE in the destination's directory (O_DIRECT, falling back to
  * buffered where the file system refuses it), FALLOCATE to the final size (so O_DIRECT writes do not
  * extend the file and stay inline instead of being punted to kernel workers), WRITE_FIXED from the
  * registered pool, FTRUNCATE after a padded tail (ftruncate(2) in the loop thread where the kernel lacks
@@ -17,13 +17,11 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
-
-/* liburing 2.3 has no io_uring_prep_ftruncate; the opcode exists since Linux 6.9. */
-#define UR_OP_FTRUNCATE 55
+#include "engine/sink.h"
 
 enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_LINK, FOP_CLOSE, FOP_RENAME, FOP_UNLINK };
 
-static void s_fop_done(struct ur_op *op, int res, uint32_t flags);
+static void s_fop_done(struct ur_op *op, int res);
 static void s_flush_pending(struct urestore_client *cl, struct ur_task *t);
 static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t);
 
@@ -38,8 +36,7 @@ static int s_open_flags(const struct ur_task *t)
 
 static void s_submit_open(struct urestore_client *cl, struct ur_task *t)
 {
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-    io_uring_prep_openat(sqe, AT_FDCWD, t->anon ? t->dir_path : t->tmp_path, s_open_flags(t), 0644);
+    ur_loop_openat(&cl->loop, &t->fop, t->anon ? t->dir_path : t->tmp_path, s_open_flags(t), 0644);
     t->fstage = FOP_OPEN;
 }
 
@@ -71,8 +68,7 @@ void ur_sink_open(struct urestore_client *cl, struct ur_task *t)
 
 static void s_submit_alloc(struct urestore_client *cl, struct ur_task *t)
 {
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-    io_uring_prep_fallocate(sqe, t->fd, 0, 0, (off_t)t->size);
+    ur_loop_fallocate(&cl->loop, &t->fop, t->fd, (uint64_t)t->size);
     t->fstage = FOP_ALLOC;
     t->allocated = true;
 }
@@ -82,9 +78,8 @@ void ur_sink_size_known(struct urestore_client *cl, struct ur_task *t)
     if (t->fstate == F_OPEN && t->fstage == FOP_NONE && !t->allocated && t->size > 0) s_submit_alloc(cl, t);
 }
 
-static void s_write_done(struct ur_op *op, int res, uint32_t flags)
+static void s_write_done(struct ur_op *op, int res)
 {
-    (void)flags;
     struct ur_buf *b = ur_container_of(op, struct ur_buf, op);
     struct ur_part *p = b->part;
     struct ur_task *t = p->task;
@@ -94,14 +89,17 @@ static void s_write_done(struct ur_op *op, int res, uint32_t flags)
     t->writes--;
     p->writes--;
     if (res < 0) {
-        ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(-res));
+        ur_task_failf(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(-res));
     } else if ((uint32_t)res < want) {
-        ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(ENOSPC));
+        ur_task_failf(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(ENOSPC));
     } else {
         cl->bytes_done += b->len;
     }
     ur_pool_put(&cl->pool, b);
-    if (p->conn) ur_conn_resume(p->conn);
+    if (p->write_waiter) { /* the reader paused on this part's writes */
+        ur_loop_defer(&cl->loop, p->write_waiter, 0);
+        p->write_waiter = NULL;
+    }
     ur_sink_settle(cl, t);
 }
 
@@ -116,13 +114,10 @@ static void s_submit_write(struct urestore_client *cl, struct ur_task *t, struct
         t->truncate = true;
     }
     b->op.cb = s_write_done;
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &b->op);
     /* A registered buffer spares the kernel mapping the pages per write; worth pinning the buffer for the
      * writes of large objects, not for a small file's one write. */
-    if (t->direct && len >= cl->pool.buf_size / 2 && ur_pool_fixed(&cl->pool, b))
-        io_uring_prep_write_fixed(sqe, t->fd, b->data, len, b->file_off, (int)ur_pool_index(&cl->pool, b));
-    else
-        io_uring_prep_write(sqe, t->fd, b->data, len, b->file_off);
+    bool fixed = t->direct && len >= cl->pool.buf_size / 2 && ur_pool_fixed(&cl->pool, b);
+    ur_loop_write(&cl->loop, &b->op, t->fd, b->data, len, b->file_off, fixed ? (int)ur_pool_index(&cl->pool, b) : -1);
 }
 
 void ur_sink_write(struct urestore_client *cl, struct ur_task *t, struct ur_buf *b)
@@ -150,7 +145,10 @@ static void s_flush_pending(struct urestore_client *cl, struct ur_task *t)
             b->part->writes--;
             struct ur_part *p = b->part;
             ur_pool_put(&cl->pool, b);
-            if (p->conn) ur_conn_resume(p->conn);
+            if (p->write_waiter) { /* the reader paused on this part's writes */
+        ur_loop_defer(&cl->loop, p->write_waiter, 0);
+        p->write_waiter = NULL;
+    }
         } else {
             s_submit_write(cl, t, b);
         }
@@ -171,8 +169,7 @@ static void s_report(struct urestore_client *cl, struct ur_task *t)
 
 static void s_submit_close(struct urestore_client *cl, struct ur_task *t)
 {
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-    io_uring_prep_close(sqe, t->fd);
+    ur_loop_close(&cl->loop, &t->fop, t->fd);
     t->fd = -1;
     t->fstage = FOP_CLOSE;
     t->fstate = F_CLOSING;
@@ -180,31 +177,24 @@ static void s_submit_close(struct urestore_client *cl, struct ur_task *t)
 
 static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t)
 {
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-    io_uring_prep_unlinkat(sqe, AT_FDCWD, t->tmp_path, 0);
+    ur_loop_unlink(&cl->loop, &t->fop, t->tmp_path);
     t->fstage = FOP_UNLINK;
 }
 
 /* The unnamed file gets a name: the destination, or (it exists) the temporary name to rename from. */
 static void s_submit_link(struct urestore_client *cl, struct ur_task *t)
 {
-    struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-    io_uring_prep_linkat(sqe, t->fd, "", AT_FDCWD, t->link_tmp ? t->tmp_path : t->in->destination, AT_EMPTY_PATH);
+    ur_loop_link_fd(&cl->loop, &t->fop, t->fd, t->link_tmp ? t->tmp_path : t->in->destination);
     t->fstage = FOP_LINK;
 }
 
-/* The padded tail is written: cut the file to its real size. Before Linux 6.9 (Debian 12 runs 6.1) the
- * ring has no FTRUNCATE and answers EINVAL: there ftruncate(2) runs here, in the loop thread, on a file
- * whose blocks are all written and allocated — it only moves the size back within the last block. */
+/* The padded tail is written: cut the file to its real size. (Before Linux 6.9 — Debian 12 runs 6.1 —
+ * the ring has no FTRUNCATE: the loop then performs ftruncate(2) in its thread, on a file whose blocks
+ * are all written and allocated, so it only moves the size back within the last block.) */
 static void s_submit_truncate(struct urestore_client *cl, struct ur_task *t)
 {
     t->fstage = FOP_TRUNC;
-    if (ur_loop_has(&cl->loop, UR_OP_FTRUNCATE)) {
-        struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-        io_uring_prep_rw(UR_OP_FTRUNCATE, sqe, t->fd, NULL, 0, (uint64_t)t->size);
-        return;
-    }
-    ur_loop_complete(&cl->loop, &t->fop, ftruncate(t->fd, (off_t)t->size) < 0 ? -errno : 0);
+    ur_loop_ftruncate(&cl->loop, &t->fop, t->fd, (uint64_t)t->size);
 }
 
 /* Everything is written: put the file under its final name. */
@@ -233,9 +223,8 @@ static bool s_open_fallback(struct urestore_client *cl, struct ur_task *t, int r
     return true;
 }
 
-static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
+static void s_fop_done(struct ur_op *op, int res)
 {
-    (void)flags;
     struct ur_task *t = ur_container_of(op, struct ur_task, fop);
     struct urestore_client *cl = t->cl;
     int stage = t->fstage;
@@ -251,7 +240,7 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
              * settles it, and with nothing in flight that would report it — then the unlink again. */
             bool leftover = res != -EEXIST && !t->anon && !t->direct;
             if (leftover) s_submit_unlink(cl, t);
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->anon ? t->in->destination : t->tmp_path,
+            ur_task_failf(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->anon ? t->in->destination : t->tmp_path,
                                strerror(-res));
             if (leftover) return;
             break;
@@ -267,13 +256,13 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
     case FOP_ALLOC:
         /* Not every file system can preallocate; that only costs speed. Disk full is final. */
         if (res == -ENOSPC || res == -EDQUOT) {
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(-res));
+            ur_task_failf(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(-res));
         }
         break;
     case FOP_TRUNC:
         if (res < 0) {
             /* Failing the task settles it, which closes the file: closing here too would close fd -1. */
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "truncate %s: %s", t->in->destination, strerror(-res));
+            ur_task_failf(t, URESTORE_E_LOCAL, 0, "truncate %s: %s", t->in->destination, strerror(-res));
         }
         if (t->failed)
             ur_sink_settle(cl, t); /* closes, unless that failure already did */
@@ -292,7 +281,7 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
             return;
         } else {
             /* As for a failed truncate: the failure settles the task, and that closes the file. */
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->in->destination, strerror(-res));
+            ur_task_failf(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->in->destination, strerror(-res));
             ur_sink_settle(cl, t);
             return;
         }
@@ -300,7 +289,7 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
         return;
     case FOP_CLOSE:
         if (res < 0 && !t->failed && !t->linked) {
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "close %s: %s", t->in->destination, strerror(-res));
+            ur_task_failf(t, URESTORE_E_LOCAL, 0, "close %s: %s", t->in->destination, strerror(-res));
         }
         if (t->linked) {
             s_report(cl, t); /* complete under its final name, whatever came since */
@@ -311,14 +300,13 @@ static void s_fop_done(struct ur_op *op, int res, uint32_t flags)
             }
             s_report(cl, t);
         } else {
-            struct io_uring_sqe *sqe = ur_loop_sqe(&cl->loop, &t->fop);
-            io_uring_prep_renameat(sqe, AT_FDCWD, t->tmp_path, AT_FDCWD, t->in->destination, 0);
+            ur_loop_rename(&cl->loop, &t->fop, t->tmp_path, t->in->destination);
             t->fstage = FOP_RENAME;
         }
         return;
     case FOP_RENAME:
         if (res < 0) {
-            ur_sched_task_fail(t, URESTORE_E_LOCAL, 0, "rename to %s: %s", t->in->destination, strerror(-res));
+            ur_task_failf(t, URESTORE_E_LOCAL, 0, "rename to %s: %s", t->in->destination, strerror(-res));
             s_submit_unlink(cl, t);
             return;
         }
@@ -343,7 +331,7 @@ static bool s_network_busy(const struct ur_task *t)
 void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
 {
     if (t->finished || t->fstage != FOP_NONE || t->writes > 0) return;
-    if (t->mem) { /* no file: done once the network is */
+    if (ur_task_mem(t)) { /* no file: done once the network is */
         if (!s_network_busy(t)) s_report(cl, t);
         return;
     }

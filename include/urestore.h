@@ -109,7 +109,18 @@ struct urestore_options {
      * (where it does, urestore's own AES-128-GCM costs about 0.1 CPU-s/GiB against OpenSSL's 0.27). For
      * comparisons and diagnosis. */
     int no_vaes;
+    /* How I/O is done: URESTORE_IO_AUTO (0): io_uring, or, where it cannot be set up (a container's
+     * seccomp profile, kernel.io_uring_disabled, an old kernel), the portable backend (epoll sockets, file
+     * operations performed in the loop thread; it costs more CPU and, as its O_DIRECT writes block the
+     * loop, more wall time: perf/README.md); URESTORE_IO_URING / URESTORE_IO_EPOLL: that one only (a
+     * forced io_uring that cannot be set up fails every task with the cause). Which one a client runs,
+     * and why: urestore_client_io(). */
+    int io_backend;
 };
+
+#define URESTORE_IO_AUTO 0
+#define URESTORE_IO_URING 1
+#define URESTORE_IO_EPOLL 2
 
 #define URESTORE_RCVBUF_AUTOTUNE (-1)
 
@@ -177,6 +188,49 @@ struct urestore_batch {
  * result_size below 0.1's and a struct_size that ends before callbacks. Result bytes beyond this library's
  * struct are set to zero. Returns as urestore_copy(). */
 URESTORE_API urestore_status urestore_copy_batch(urestore_client *c, const struct urestore_batch *batch);
+
+/* ---- beyond copies (since 0.2): listing, small reads, deletes — the same connections, signing and
+ * retries as urestore_copy(). Like it, each runs the client's loop on the calling thread and may not run
+ * while another call runs on the same client. ---- */
+
+/* One object of a listing; the strings are valid only during the callback. */
+struct urestore_object {
+    const char *key;
+    uint64_t size;
+    int64_t last_modified; /* seconds since 1970-01-01 UTC (S3's LastModified); -1 when absent */
+    const char *etag;      /* as S3 sends it, quotes included; "" when absent */
+};
+
+/* Return 0 to go on, nonzero to stop the listing (urestore_list then returns URESTORE_OK). */
+typedef int (*urestore_list_fn)(void *user, const struct urestore_object *object);
+
+/* Lists the objects whose keys start with PREFIX, in S3's order (UTF-8 binary order of keys), page after
+ * page (ListObjectsV2). uri: "s3://BUCKET/PREFIX" (also s3a://, s3p://; PREFIX may be empty).
+ * start_after: only keys after this one (NULL or "": from the first), so that a key range can be split
+ * into parts listed in parallel by several clients. On failure returns a status and writes S3's code and
+ * text, or the network cause, to err (may be NULL). */
+URESTORE_API urestore_status urestore_list(urestore_client *c, const char *uri, const char *start_after,
+                                           urestore_list_fn fn, void *user, char *err, size_t errlen);
+
+/* Reads a whole object into memory: *data gets max_bytes at most (malloc'ed, with a NUL after the *len
+ * bytes; the caller frees it with free()). An object larger than max_bytes fails with URESTORE_E_INVALID
+ * and nothing is returned. result (may be NULL) gets the status, HTTP status and message as for a copy. */
+URESTORE_API urestore_status urestore_get(urestore_client *c, const char *uri, size_t max_bytes, void **data,
+                                          size_t *len, struct urestore_result *result);
+
+/* Deletes n keys of one bucket (DeleteObjects with Content-MD5, at most 1,000 keys per request; requests
+ * are paced per key prefix and throttles are retried like a copy's). bucket_uri: "s3://BUCKET".
+ * results[i] gets key i's outcome: URESTORE_OK (deleted, or absent already: S3 does not tell them apart),
+ * or the per-key error S3 reported in its answer ("CODE: message"). Returns URESTORE_OK when every key was
+ * deleted, else the status of the first failure. */
+URESTORE_API urestore_status urestore_delete(urestore_client *c, const char *bucket_uri, const char *const *keys,
+                                             size_t n, struct urestore_result *results);
+
+/* How the client does its I/O (options.io_backend), known once its first call has set it up: "io_uring";
+ * "epoll"; "epoll (WHY)" when the automatic choice could not take io_uring, e.g. "epoll (io_uring refused
+ * by seccomp (EPERM))"; "none: WHY" when neither could be set up (the tasks then fail with WHY); "" before
+ * the first call. Valid until the next call on c. */
+URESTORE_API const char *urestore_client_io(urestore_client *c);
 
 /* Makes a running (or the next) urestore_copy() on c return promptly: unfinished tasks are marked
  * URESTORE_E_CANCELLED and their temporary files removed. Safe from any thread and from signal

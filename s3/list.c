@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "s3/credtime.h"
 #include "s3/uri.h"
 #include "s3/xml.h"
 
@@ -37,7 +38,10 @@ static int s_entry(const char *c, size_t n, ur_s3_list_fn fn, void *user)
     const char *k = ur_xml_element(c, n, "Key", &len);
     if (!k) return -EINVAL;
     if (ur_xml_decode(k, len, key, sizeof(key)) < 0) return -ENOSPC;
-    struct ur_s3_list_entry e = {key, 0, etag};
+    struct ur_s3_list_entry e = {key, 0, etag, -1};
+    const char *lm = ur_xml_element(c, n, "LastModified", &len);
+    time_t when;
+    if (lm && len && ur_creds_parse_time(lm, len, &when) == 0) e.last_modified = (int64_t)when;
     const char *sz = ur_xml_element(c, n, "Size", &len);
     if (sz && s_parse_u64(sz, len, &e.size) < 0) return -EINVAL;
     const char *et = ur_xml_element(c, n, "ETag", &len);
@@ -97,7 +101,7 @@ static int s_put(char *out, size_t cap, size_t *o, const char *s, bool encode)
     return 0;
 }
 
-int ur_s3_list_query(char *out, size_t cap, const char *prefix, const char *token)
+int ur_s3_list_query(char *out, size_t cap, const char *prefix, const char *token, const char *start_after)
 {
     size_t o = 0;
     if (cap == 0) return -ENOSPC;
@@ -108,6 +112,9 @@ int ur_s3_list_query(char *out, size_t cap, const char *prefix, const char *toke
          s_put(out, cap, &o, "&", false)))
         return -ENOSPC;
     if (s_put(out, cap, &o, "list-type=2&prefix=", false) || s_put(out, cap, &o, prefix ? prefix : "", true))
+        return -ENOSPC;
+    if (start_after && *start_after &&
+        (s_put(out, cap, &o, "&start-after=", false) || s_put(out, cap, &o, start_after, true)))
         return -ENOSPC;
     return (int)o;
 }

@@ -12,6 +12,7 @@ struct ur_s3_list_entry {
     const char *key;
     uint64_t size;
     const char *etag; /* quotes included, as S3 sends it; "" when absent */
+    int64_t last_modified; /* <LastModified>, seconds since the epoch (UTC); -1 when absent */
 };
 
 /* Return 0 to go on, nonzero to stop the parse (ur_s3_list_parse then returns that value). */
@@ -25,8 +26,9 @@ int ur_s3_list_parse(const char *body, size_t n, ur_s3_list_fn fn, void *user, b
                      size_t token_cap);
 
 /* The canonical (sorted, encoded) query string of a ListObjectsV2 request:
- * "continuation-token=T&list-type=2&prefix=P" (the token part only when token is non-empty).
- * Returns the length, or -ENOSPC. */
-int ur_s3_list_query(char *out, size_t cap, const char *prefix, const char *token);
+ * "continuation-token=T&list-type=2&prefix=P&start-after=S" (the token part only when token is non-empty,
+ * start-after only when start_after is; S3 ignores start-after once a token is sent). Returns the length,
+ * or -ENOSPC. */
+int ur_s3_list_query(char *out, size_t cap, const char *prefix, const char *token, const char *start_after);
 
 #endif

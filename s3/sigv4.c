@@ -236,6 +236,14 @@ int ur_sigv4_sign_headers(struct ur_sigv4 *s, char *out, size_t cap, const char 
                           const char *canon_uri, const char *canon_query, const char *const (*extra)[2],
                           size_t nextra, time_t now)
 {
+    return ur_sigv4_sign_headers_payload(s, out, cap, method, host, canon_uri, canon_query, extra, nextra, now,
+                                         UR_SHA256_EMPTY_HEX);
+}
+
+int ur_sigv4_sign_headers_payload(struct ur_sigv4 *s, char *out, size_t cap, const char *method, const char *host,
+                                  const char *canon_uri, const char *canon_query, const char *const (*extra)[2],
+                                  size_t nextra, time_t now, const char *payload_sha256_hex)
+{
     if (nextra > S_MAX_EXTRA) return -ENOSPC;
     if (s_has_crlf(host)) return -EINVAL;
     for (size_t i = 0; i < nextra; i++) {
@@ -260,7 +268,7 @@ int ur_sigv4_sign_headers(struct ur_sigv4 *s, char *out, size_t cap, const char 
         h[nh++][1] = extra[i][1];
     }
     h[nh][0] = "x-amz-content-sha256";
-    h[nh++][1] = UR_SHA256_EMPTY_HEX;
+    h[nh++][1] = payload_sha256_hex;
     h[nh][0] = "x-amz-date";
     h[nh++][1] = date;
     if (s->token[0]) {
@@ -269,7 +277,7 @@ int ur_sigv4_sign_headers(struct ur_sigv4 *s, char *out, size_t cap, const char 
     }
     size_t sh_off, sh_len;
     int n = ur_sigv4_canon_request(s->creq, sizeof(s->creq), method, canon_uri, canon_query, h, nh,
-                                   UR_SHA256_EMPTY_HEX, &sh_off, &sh_len);
+                                   payload_sha256_hex, &sh_off, &sh_len);
     if (n < 0) return -ENOSPC;
 
     for (size_t i = nextra + 1; i < nh; i++) {

@@ -1,4 +1,5 @@
-/* s3/sigv4.h — AWS Signature Version 4 for S3 requests with an empty payload (GET, HEAD).
+/* s3/sigv4.h — AWS Signature Version 4 for S3 requests: with an empty payload (GET, HEAD), or a small
+ * body whose SHA-256 the caller computed (POST: DeleteObjects, STS).
  *
  * Hot path: signing runs once per request, so the derived signing key is cached per day and the digests
  * reuse pre-fetched OpenSSL objects; nothing is allocated per request. Secrets never leave this module
@@ -39,5 +40,11 @@ void ur_sigv4_free(struct ur_sigv4 *s);
 int ur_sigv4_sign_headers(struct ur_sigv4 *s, char *out, size_t cap, const char *method, const char *host,
                           const char *canon_uri, const char *canon_query, const char *const (*extra)[2],
                           size_t nextra, time_t now);
+
+/* The same for a request with a body (POST): payload_sha256_hex is the body's SHA-256 in lower-case hex,
+ * sent as x-amz-content-sha256 and signed. */
+int ur_sigv4_sign_headers_payload(struct ur_sigv4 *s, char *out, size_t cap, const char *method, const char *host,
+                                  const char *canon_uri, const char *canon_query, const char *const (*extra)[2],
+                                  size_t nextra, time_t now, const char *payload_sha256_hex);
 
 #endif

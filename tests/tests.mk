@@ -7,6 +7,7 @@
 #   make fuzz-regress  every committed corpus input once through each target (seconds)
 #   make test-asan    the whole test suite (tests/run.sh) on an ASan+UBSan build (build-asan/)
 #   make test-valgrind  the end-to-end tests with the client under valgrind memcheck (build-vg/)
+#   make test-epoll   the end-to-end tests (library tests included) on the epoll backend (issue 12)
 # TESTARGS passes options to tests/run.sh, e.g. make test-asan TESTARGS="-k fault".
 
 FUZZ_CC      ?= $(shell command -v clang-14 || command -v clang)
@@ -23,7 +24,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-o
 FUZZ_SRC_http_response := http/response.c
 FUZZ_LLHTTP_http_response := api http llhttp
 FUZZ_SRC_s3_error := s3/error.c s3/xml.c
-FUZZ_SRC_s3_list := s3/list.c s3/xml.c s3/uri.c
+FUZZ_SRC_s3_list := s3/list.c s3/xml.c s3/uri.c s3/credtime.c
 FUZZ_SRC_runline := cli/runline.c cli/flag.c cli/glob.c cli/out.c
 FUZZ_SRC_uri := s3/uri.c s3/endpoint.c
 FUZZ_SRC_gcm_vaes := tls/gcm_vaes.c
@@ -45,7 +46,7 @@ $(FUZZ_BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(patsubst %.c,$(FUZZ_BUILD
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULE,$(t))))
 
-.PHONY: fuzz fuzz-build fuzz-bins fuzz-regress test-asan test-valgrind
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-regress test-asan test-valgrind test-epoll
 
 # The library objects come from the root Makefile's rules, run again with BUILD=$(FUZZ_BUILD) and clang.
 fuzz-build:
@@ -83,3 +84,8 @@ test-valgrind:
 	@command -v valgrind >/dev/null || { echo "make test-valgrind: valgrind not found (apt-get install valgrind)" >&2; exit 1; }
 	$(MAKE) --no-print-directory BUILD=$(VG_BUILD) OPT=-O1 all
 	UR_WRAPPER="$(VALGRIND)" UR_TIMEOUT=1200 UR_TEST_TIMEOUT=3600 BUILD=$(VG_BUILD) bash tests/run.sh --e2e-only $(TESTARGS)
+
+# The portable backend (engine/loop_epoll.c) under the whole end-to-end suite: tests/e2e/lib.sh hands
+# UR_IO_BACKEND to every client and library test program as URESTORE_IO_BACKEND. Same build as `make test`.
+test-epoll: all
+	UR_IO_BACKEND=epoll BUILD=$(BUILD) bash tests/run.sh --e2e-only $(TESTARGS)

@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r == 7 && !(c.stop && c.seen == c.stop)) abort();
     if (strnlen(token, cap) >= cap) abort();
     char q[8192];
-    int ql = ur_s3_list_query(q, sizeof q, c.last_key, r == 0 ? token : "");
+    int ql = ur_s3_list_query(q, sizeof q, c.last_key, r == 0 ? token : "", c.last_key);
     if (ql >= 0 && (size_t)ql != strlen(q)) abort();
     free(token);
     return 0;

@@ -14,6 +14,7 @@ struct seen {
     char keys[4][1100];
     char etags[4][64];
     uint64_t sizes[4];
+    int64_t modified[4];
 };
 
 static int s_collect(void *user, const struct ur_s3_list_entry *e)
@@ -23,6 +24,7 @@ static int s_collect(void *user, const struct ur_s3_list_entry *e)
         snprintf(s->keys[s->n], sizeof(s->keys[0]), "%s", e->key);
         snprintf(s->etags[s->n], sizeof(s->etags[0]), "%s", e->etag);
         s->sizes[s->n] = e->size;
+        s->modified[s->n] = e->last_modified;
     }
     s->n++;
     return s->stop_at && s->n == s->stop_at ? 42 : 0;
@@ -55,6 +57,8 @@ static void test_page(void)
     CHECK_EQ_STR(s.keys[0], "dir/a & b<c>");
     CHECK_EQ_STR(s.etags[0], "\"9b2cf535f27731c974343645a3985328\"");
     CHECK_EQ_INT(s.sizes[0], 1234);
+    CHECK(s.modified[0] == 1704067200); /* 2024-01-01T00:00:00.000Z */
+    CHECK(s.modified[2] == -1);         /* no LastModified */
     CHECK_EQ_STR(s.keys[1], "dir/\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80.sst");
     CHECK_EQ_STR(s.etags[1], "\"abc-2\"");
     CHECK(s.sizes[1] == UINT64_MAX);
@@ -164,20 +168,28 @@ static void s_check_canonical(const char *q)
 static void test_query(void)
 {
     char q[256];
-    CHECK_EQ_INT(ur_s3_list_query(q, sizeof(q), "dir/", NULL), (int)strlen("list-type=2&prefix=dir%2F"));
+    CHECK_EQ_INT(ur_s3_list_query(q, sizeof(q), "dir/", NULL, NULL), (int)strlen("list-type=2&prefix=dir%2F"));
     CHECK_EQ_STR(q, "list-type=2&prefix=dir%2F");
     s_check_canonical(q);
-    ur_s3_list_query(q, sizeof(q), "", "");
+    ur_s3_list_query(q, sizeof(q), "", "", "");
     CHECK_EQ_STR(q, "list-type=2&prefix=");
     s_check_canonical(q);
-    ur_s3_list_query(q, sizeof(q), "a b+c/\xc3\xa9~_-.", "1/ab+c=&d");
+    ur_s3_list_query(q, sizeof(q), "a b+c/\xc3\xa9~_-.", "1/ab+c=&d", NULL);
     CHECK_EQ_STR(q, "continuation-token=1%2Fab%2Bc%3D%26d&list-type=2&prefix=a%20b%2Bc%2F%C3%A9~_-.");
     s_check_canonical(q);
-    CHECK_EQ_INT(ur_s3_list_query(q, 20, "dir/", NULL), -ENOSPC);
-    CHECK_EQ_INT(ur_s3_list_query(q, 25, "dir/", NULL), -ENOSPC);
-    CHECK_EQ_INT(ur_s3_list_query(q, 26, "dir/", NULL), 25);
-    CHECK_EQ_INT(ur_s3_list_query(q, 30, "dir/", "tokentoken"), -ENOSPC);
-    CHECK_EQ_INT(ur_s3_list_query(q, 0, "", NULL), -ENOSPC);
+    /* start-after sorts last, encoded like the prefix. */
+    ur_s3_list_query(q, sizeof(q), "job/shared/", NULL, "job/shared/8 f+");
+    CHECK_EQ_STR(q, "list-type=2&prefix=job%2Fshared%2F&start-after=job%2Fshared%2F8%20f%2B");
+    s_check_canonical(q);
+    ur_s3_list_query(q, sizeof(q), "p", "tok", "p/a");
+    CHECK_EQ_STR(q, "continuation-token=tok&list-type=2&prefix=p&start-after=p%2Fa");
+    s_check_canonical(q);
+    CHECK_EQ_INT(ur_s3_list_query(q, 20, "dir/", NULL, NULL), -ENOSPC);
+    CHECK_EQ_INT(ur_s3_list_query(q, 25, "dir/", NULL, NULL), -ENOSPC);
+    CHECK_EQ_INT(ur_s3_list_query(q, 26, "dir/", NULL, NULL), 25);
+    CHECK_EQ_INT(ur_s3_list_query(q, 30, "dir/", "tokentoken", NULL), -ENOSPC);
+    CHECK_EQ_INT(ur_s3_list_query(q, 30, "dir/", NULL, "startafter"), -ENOSPC);
+    CHECK_EQ_INT(ur_s3_list_query(q, 0, "", NULL, NULL), -ENOSPC);
 }
 
 int main(void)
