@@ -94,29 +94,24 @@ static int s_credentials(const struct ur_cli_global *g, const struct ur_awscfg *
         out->creds = plan->keys;
         break;
     case UR_CREDS_SRC_PROCESS:
-        rc = s_process(plan, out, err, errlen);
-        break;
-    case UR_CREDS_SRC_IMDS:
-        /* What the chain ends in when nothing else is configured: say first what a person would look for
-         * (the keys), then everything the chain passed over. */
-        snprintf(
-            err, errlen,
-            "no credentials: AWS_ACCESS_KEY_ID is not set and no other source supplied any (%s; "
-            "instance metadata: not supported by this build) (use --no-sign-request for a public bucket)",
-            plan->tried);
-        rc = -ENOENT;
+        if (!plan->nroles) rc = s_process(plan, out, err, errlen); /* else the library runs it before STS */
         break;
     default:
-        snprintf(err, errlen, "no credentials: %s: needs a network fetch, which this build cannot make",
-                 out->source);
-        rc = -ENOTSUP;
+        /* Instance metadata, the container endpoint, web identity: the library asks them on its loop. */
+        out->library_chain = true;
         break;
     }
     if (rc == 0 && plan->nroles) {
-        snprintf(err, errlen,
-                 "no credentials: profile %s: role_arn needs STS AssumeRole, which this build cannot make",
-                 plan->roles[plan->nroles - 1].profile);
-        rc = -ENOTSUP;
+        out->library_chain = true; /* STS AssumeRole, signed with the base source's keys */
+        snprintf(out->source + strlen(out->source), sizeof(out->source) - strlen(out->source),
+                 " then AssumeRole %s", plan->roles[plan->nroles - 1].arn);
+    }
+    if (out->library_chain) {
+        OPENSSL_cleanse(&out->creds, sizeof(out->creds));
+        out->expiration = 0;
+        snprintf(out->profile, sizeof(out->profile), "%s", profile ? profile : "");
+        if (g->credentials_file && setenv("AWS_SHARED_CREDENTIALS_FILE", g->credentials_file, 1) < 0)
+            rc = -errno;
     }
 out:
     OPENSSL_cleanse(plan, sizeof(*plan));

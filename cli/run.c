@@ -226,7 +226,9 @@ static urestore_client *s_client_get(struct ur_cli_batch *b)
     if (cc.region[0]) o.region = cc.region;
     if (cc.endpoint_url[0]) o.endpoint_url = cc.endpoint_url;
     o.anonymous = creds.anonymous;
-    if (!creds.anonymous) {
+    o.default_credentials = cc.library_chain;
+    o.profile = cc.profile[0] ? cc.profile : NULL;
+    if (!creds.anonymous && !cc.library_chain) {
         o.access_key_id = creds.access_key;
         o.secret_access_key = creds.secret_key;
         o.session_token = creds.session_token[0] ? creds.session_token : NULL;

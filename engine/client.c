@@ -19,6 +19,7 @@
 #include "engine/client.h"
 #include "engine/sched.h"
 #include "engine/conn.h"
+#include "engine/creds.h"
 #include "engine/sink.h"
 
 #define UR_BUF_SIZE (1u << 20)              /* 1 MiB writes: O_DIRECT runs near disk speed from here up */
@@ -71,6 +72,75 @@ static int s_rcvbuf(int64_t want)
     return max >= UR_DEFAULT_RCVBUF ? UR_DEFAULT_RCVBUF : 0;
 }
 
+/* ---- credentials the SDKs' way (default_credentials) ------------------------------------------------ */
+
+static void s_chain_free(struct urestore_client *cl)
+{
+    if (cl->cplan) OPENSSL_cleanse(cl->cplan, sizeof(*cl->cplan));
+    free(cl->cplan);
+    cl->cplan = NULL;
+    ur_awscfg_free(cl->awscfg);
+    cl->awscfg = NULL;
+}
+
+/* Reads the shared files and plans the chain (blocking file reads: urestore_client_new may block). Keys
+ * at hand are taken now; a source that expires or needs the network keeps its plan for s_creds_due. */
+static int s_chain_setup(struct urestore_client *cl, char *why, size_t whylen)
+{
+    if (!(cl->awscfg = ur_awscfg_new()) || !(cl->cplan = calloc(1, sizeof(*cl->cplan))))
+        return snprintf(why, whylen, "no credentials: out of memory"), -ENOMEM;
+    char e[512] = "";
+    int rc = ur_awscfg_load(cl->awscfg, ur_awscfg_process_env, NULL, e, sizeof(e));
+    if (rc < 0) return snprintf(why, whylen, "no credentials: shared files: %s", e), rc;
+    struct ur_creds_chain_in in = {.profile = cl->opt.profile, .env = ur_awscfg_process_env, .cfg = cl->awscfg};
+    if ((rc = ur_creds_chain_plan(&in, cl->cplan, e, sizeof(e))) < 0)
+        return snprintf(why, whylen, "no credentials: %s", e), rc;
+    enum ur_creds_source src = cl->cplan->source;
+    if ((src == UR_CREDS_SRC_ENV || src == UR_CREDS_SRC_PROFILE) && !cl->cplan->nroles) {
+        cl->creds = cl->cplan->keys; /* static: nothing to refresh */
+        s_chain_free(cl);
+    }
+    return 0;
+}
+
+/* Before a call's first request: fetches credentials when there are none yet or they are due for a
+ * refresh (ur_creds_freshness), on this call's loop, and rebuilds the signer with them. Between calls
+ * nothing is in flight, so the signer can be swapped. */
+static int s_creds_due(struct urestore_client *cl, char *why, size_t whylen)
+{
+    time_t now = time(NULL);
+    if (!cl->cplan || (cl->creds.access_key[0] && ur_creds_freshness((time_t)cl->creds_exp, now) == UR_CREDS_FRESH))
+        return 0;
+    struct ur_creds_ctx c = {.plan = cl->cplan,
+                             .region = cl->ep.region,
+                             .env = ur_awscfg_process_env,
+                             .cfg = cl->awscfg,
+                             .tls_ctx = cl->tls_ctx};
+    struct ur_creds_temp t;
+    char e[512] = "";
+    int rc = ur_creds_fetch(&cl->loop, &c, &t, e, sizeof(e));
+    if (rc < 0 && cl->cplan->source == UR_CREDS_SRC_IMDS && !cl->cplan->nroles)
+        /* The end of the chain: what a person looks for first (the keys), what else was passed over, and
+         * why instance metadata gave none. */
+        snprintf(why, whylen, "no credentials: AWS_ACCESS_KEY_ID is not set and no other source supplied any (%s; %s)",
+                 cl->cplan->tried, e);
+    else if (rc < 0)
+        snprintf(why, whylen, "no credentials: %s", e);
+    if (rc < 0) return rc;
+    struct ur_sigv4 *s = ur_sigv4_new(&t.creds, cl->ep.region, "s3");
+    if (!s) {
+        OPENSSL_cleanse(&t, sizeof(t));
+        return snprintf(why, whylen, "credentials: out of memory"), -ENOMEM;
+    }
+    ur_sigv4_free(cl->signer);
+    cl->signer = s;
+    cl->creds = t.creds;
+    cl->creds_exp = t.expiration;
+    cl->creds_at = now;
+    OPENSSL_cleanse(&t, sizeof(t));
+    return 0;
+}
+
 URESTORE_API urestore_status urestore_client_new(const struct urestore_options *opts, urestore_client **out,
                                                   char *err, size_t errlen)
 {
@@ -93,6 +163,13 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     }
     if (opts->anonymous) {
         cl->creds.anonymous = true;
+    } else if ((!opts->access_key_id || !*opts->access_key_id) && cl->opt.default_credentials) {
+        char why[768];
+        if (s_chain_setup(cl, why, sizeof(why)) < 0) {
+            s_err(err, errlen, why);
+            st = URESTORE_E_ACCESS;
+            goto fail;
+        }
     } else {
         if (!opts->access_key_id || !*opts->access_key_id || !opts->secret_access_key ||
             !*opts->secret_access_key) {
@@ -167,6 +244,7 @@ URESTORE_API void urestore_client_destroy(urestore_client *c)
 {
     if (!c) return;
     s_teardown_client(c);
+    s_chain_free(c);
     ur_sigv4_free(c->signer);
     ur_tls_ctx_free(c->tls_ctx);
     if (c->cancel_fd >= 0) close(c->cancel_fd);
@@ -529,6 +607,14 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     if (cl->loop_ready && !ur_loop_owned(&cl->loop)) s_teardown_client(cl); /* the ring is another thread's */
     cl->setup_err[0] = 0;
     int ok = cl->loop_ready || s_setup_client(cl) == 0;
+    char cwhy[768];
+    if (ok && s_creds_due(cl, cwhy, sizeof(cwhy)) < 0) {
+        for (size_t i = 0; i < n; i++) {
+            results[i].status = URESTORE_E_ACCESS;
+            snprintf(results[i].message, sizeof(results[i].message), "%s", cwhy);
+        }
+        return URESTORE_E_ACCESS;
+    }
     cl->tasks = ok ? calloc(n, sizeof(*cl->tasks)) : NULL;
     if (!cl->tasks) {
         s_teardown_client(cl);

@@ -190,6 +190,12 @@ struct urestore_client {
     struct ur_endpoint ep;
     struct ur_creds creds;
     struct ur_sigv4 *signer;
+    /* default_credentials with a source that expires or needs the network (engine/creds.c): fetched
+     * before a call's first request when missing or due; NULL for static keys. */
+    struct ur_creds_plan *cplan;
+    struct ur_awscfg *awscfg;
+    int64_t creds_exp; /* seconds since the epoch; 0: they do not expire */
+    int64_t creds_at;  /* when they were fetched */
     struct ur_tls_ctx *tls_ctx;
     unsigned max_conns;          /* connections this batch may open (at most nconns) */
     unsigned pipeline;           /* requests per connection in flight at most (1: no pipelining) */

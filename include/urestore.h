@@ -116,6 +116,20 @@ struct urestore_options {
      * forced io_uring that cannot be set up fails every task with the cause). Which one a client runs,
      * and why: urestore_client_io(). */
     int io_backend;
+    /* Nonzero, when no access key is given and anonymous is 0: find credentials as the AWS SDKs do — the
+     * environment (AWS_ACCESS_KEY_ID …), the shared files' profile (static keys, credential_process,
+     * role_arn with source_profile or credential_source → STS AssumeRole, web_identity_token_file), web
+     * identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN → STS AssumeRoleWithWebIdentity), the container
+     * endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI) and EC2 instance metadata (IMDSv2) —
+     * in that order (README "Credentials"). The files and the environment are read by
+     * urestore_client_new; network sources are asked on the thread of the first call that needs them,
+     * before its first request, and again before a call whose credentials are about to expire (5 min
+     * ahead). A failure fails that call's tasks with a message naming the source and why. 0: the keys
+     * above, or nothing. */
+    int default_credentials;
+    /* With default_credentials: the profile to use (NULL: $AWS_PROFILE, else "default"); naming one skips
+     * the environment's keys, as --profile does in the AWS CLI. */
+    const char *profile;
 };
 
 #define URESTORE_IO_AUTO 0

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Credentials from the network sources, each ending in real downloads from radosgw with no keys in the
+# environment: role_arn + source_profile (STS AssumeRole served by radosgw itself), EC2 instance metadata
+# and the container endpoint (tests/servers/imds.py, stand-ins that hand out radosgw's real temporary
+# credentials), a token file rewritten between runs; and the failures: an STS error, an instance metadata
+# endpoint that never answers (must give up within about a second), a wrong container token.
+# radosgw serves STS only when started with UR_RGW_STS=1 (it changes one of its error codes, see
+# tests/servers/rgw.sh): when the shared server lacks it, this test starts its own.
+if [ -n "${UR_RGW_DIR:-}" ] && ! grep -q UR_RGW_ROLE_ARN "$UR_RGW_DIR/env" 2>/dev/null; then unset UR_RGW_DIR; fi
+export UR_RGW_STS=1
+. "$(dirname "$0")/lib.sh"
+e2e_init creds-net
+
+make_file "$T/src/obj" 200003
+put_object "$BUCKET" obj "$T/src/obj"
+src=s3://$BUCKET/obj
+aws=$HOME_DIR/.aws
+mkdir -p "$aws"
+nokeys=(-u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY)
+
+ok() {
+    local name=$1 want=$2
+    shift 2
+    ur_capture "${nokeys[@]}" "$@" -- --log debug --endpoint-url "$UR_S3_HTTP" cp "$src" "$T/out/$name"
+    assert_rc 0 "$name"
+    assert_same "$T/src/obj" "$T/out/$name"
+    grep -qF "credentials from $want" "$UR_ERR" || fail "$name: no debug line naming '$want': $(cat "$UR_ERR")"
+    ! grep -qF -- "$AWS_SECRET_ACCESS_KEY" "$UR_OUT" "$UR_ERR" || fail "$name: the secret key was printed"
+}
+bad() {
+    local name=$1 want=$2
+    shift 2
+    ur_capture "${nokeys[@]}" "$@" -- --endpoint-url "$UR_S3_HTTP" cp "$src" "$T/out/$name"
+    assert_rc 1 "$name"
+    grep -Eq -- "$want" "$UR_ERR" || fail "$name: message does not match '$want': $(cat "$UR_ERR")"
+    assert_absent "$T/out/$name"
+}
+
+# 1. A profile chain: role_arn + source_profile, AssumeRole signed with the source profile's keys.
+cat >"$aws/config" <<EOF
+[profile src]
+aws_access_key_id = $AWS_ACCESS_KEY_ID
+aws_secret_access_key = $AWS_SECRET_ACCESS_KEY
+[profile role]
+role_arn = $UR_RGW_ROLE_ARN
+source_profile = src
+role_session_name = urestore-e2e
+[profile nope]
+role_arn = arn:aws:iam:::role/ur/no-such-role
+source_profile = src
+EOF
+ok assume-role "profile (profile src) then AssumeRole $UR_RGW_ROLE_ARN" AWS_PROFILE=role AWS_ENDPOINT_URL_STS="$UR_S3_HTTP"
+bad sts-error 'profile nope: STS AssumeRole' AWS_PROFILE=nope AWS_ENDPOINT_URL_STS="$UR_S3_HTTP"
+rm "$aws/config"
+
+# Real temporary credentials from radosgw's STS, for the stand-ins to hand out.
+aws_cli sts assume-role --role-arn "$UR_RGW_ROLE_ARN" --role-session-name standin --output json >"$T/sts.json" ||
+    fail "aws sts assume-role against radosgw failed"
+python3 - "$T/sts.json" "$T/creds.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["Credentials"]
+json.dump({"AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
+           "Token": c["SessionToken"], "Expiration": c["Expiration"]}, open(sys.argv[2], "w"))
+PY
+
+# standin NAME ARGS...: starts tests/servers/imds.py, sets $port.
+standin() {
+    local name=$1
+    shift
+    python3 "$REPO/tests/servers/imds.py" "$@" --creds-file "$T/creds.json" --log "$T/$name.log" >"$T/$name.port" &
+    E2E_PIDS+=($!)
+    for _ in $(seq 1 100); do [ -s "$T/$name.port" ] && break; sleep 0.1; done
+    port=$(head -n 1 "$T/$name.port")
+    [ -n "$port" ] || fail "the $name stand-in did not start"
+}
+
+# 2. EC2 instance metadata (IMDSv2 stand-in).
+standin imds imds
+ok imds "instance metadata" AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$port"
+
+# 3. The container endpoint (full URI + a token file), and the same file rewritten with a new token.
+printf 'token-one\n' >"$T/token"
+standin container container --auth-token-file "$T/token"
+cport=$port
+ok container "container endpoint" AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$cport/v1/credentials" \
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/token"
+printf 'token-two\n' >"$T/token"
+ok container-rotated "container endpoint" AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$cport/v1/credentials" \
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/token"
+printf 'stale\n' >"$T/other-token"
+bad container-wrong-token 'container' AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$cport/v1/credentials" \
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/other-token"
+
+# 4. Instance metadata that accepts and never answers: given up within about a second, with the reason.
+standin stall imds --stall
+t0=$(date +%s%N)
+bad imds-stalled 'no credentials: AWS_ACCESS_KEY_ID is not set.*instance metadata.*no answer within' \
+    AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$port"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 4000 ] || fail "an unanswering instance metadata endpoint held the client for $ms ms"
+
+e2e_pass
