@@ -15,8 +15,15 @@
 
 struct ur_cli_global;
 
-/* `checkpoint SUBCOMMAND ARGS…` (args[0] is "checkpoint"). Returns the exit status. */
-int ur_cli_checkpoint(const struct ur_cli_global *g, char **args, int nargs);
+struct urestore_client;
+
+/* Makes a client as the global options say (credentials, endpoint, TLS, retries): cli/run.c's. NULL with
+ * err set when it cannot. */
+typedef struct urestore_client *(*ur_cli_client_fn)(const struct ur_cli_global *g, char *err, size_t errlen);
+
+/* `checkpoint SUBCOMMAND ARGS…` (args[0] is "checkpoint"), with clients from client_new (one per listing
+ * thread). Returns the exit status. */
+int ur_cli_checkpoint(const struct ur_cli_global *g, char **args, int nargs, ur_cli_client_fn client_new);
 
 extern const char ur_cli_usage_checkpoint[];
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/checkpoint.h"
 #include "cli/creds.h"
 #include "cli/glob.h"
 #include "cli/out.h"
@@ -238,6 +239,22 @@ static urestore_client *s_client_get(struct ur_cli_batch *b)
     if (b->client_st != URESTORE_OK && !b->client_err[0])
         snprintf(b->client_err, sizeof(b->client_err), "%s", urestore_status_str(b->client_st));
     return b->client;
+}
+
+/* `checkpoint`'s clients (one per listing thread): made as a batch makes its own, from the same
+ * credentials, endpoint and options. */
+static urestore_client *s_client_new(const struct ur_cli_global *g, char *err, size_t errlen)
+{
+    struct ur_cli_batch *b = ur_cli_batch_new(g, "checkpoint");
+    if (!b) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    urestore_client *c = s_client_get(b);
+    if (!c) snprintf(err, errlen, "%s", b->client_err);
+    b->client = NULL; /* the caller's now */
+    ur_cli_batch_free(b);
+    return c;
 }
 
 /* The keys a listing returned that match the wildcard, in S3's order. */
@@ -694,6 +711,9 @@ int ur_cli_main(int argc, char **argv)
     if (g.nargs == 0) return s_print(STDOUT_FILENO, ur_cli_usage_global); /* as s5cmd: help, status 0 */
     const char *cmd = g.args[0];
     if (ur_cli_args_resolve(&g, err, sizeof(err)) < 0) return s_cmd_error(&g, cmd, err);
+    /* checkpoint installs no handlers: a signal ends it at once (deletions are idempotent, nothing is
+     * left half-written). */
+    if (!strcmp(cmd, "checkpoint")) return ur_cli_checkpoint(&g, g.args, g.nargs, s_client_new);
     s_install_signals();
     if (!strcmp(cmd, "run")) return s_cmd_run(&g, g.args, g.nargs);
     if (!strcmp(cmd, "cp")) return s_cmd_cp(&g, g.args, g.nargs);

@@ -199,7 +199,7 @@ start() {
         command -v "$s" >/dev/null || { echo "swift.sh: $s not found (run make deps)" >&2; exit 1; }
     done
     stop_all 2>/dev/null || true
-    rm -rf "$DIR/etc" "$DIR/srv" "$DIR/run" "$DIR/log" "$DIR/env"
+    rm -rf "${DIR:?}/etc" "$DIR/srv" "$DIR/run" "$DIR/log" "$DIR/env"
     ACCESS=test:tester
     SECRET=urestore-swift-secret
     pick_ports
