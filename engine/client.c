@@ -103,12 +103,60 @@ static int s_chain_setup(struct urestore_client *cl, char *why, size_t whylen)
     return 0;
 }
 
+/* Swaps in new credentials and a signer made with them (between calls: nothing in flight uses the old). */
+static int s_creds_set(struct urestore_client *cl, const struct ur_creds_temp *t, time_t now, char *why,
+                       size_t whylen)
+{
+    struct ur_sigv4 *s = ur_sigv4_new(&t->creds, cl->ep.region, "s3");
+    if (!s) return snprintf(why, whylen, "credentials: out of memory"), -ENOMEM;
+    ur_sigv4_free(cl->signer);
+    cl->signer = s;
+    cl->creds = t->creds;
+    cl->creds_exp = t->expiration;
+    cl->creds_at = now;
+    return 0;
+}
+
+/* The caller's provider, asked when the client has no credentials or they are due for a refresh. */
+static int s_provider_due(struct urestore_client *cl, time_t now, char *why, size_t whylen)
+{
+    if (cl->creds.access_key[0] && ur_creds_freshness((time_t)cl->creds_exp, now) == UR_CREDS_FRESH) return 0;
+    struct urestore_credentials *u = calloc(1, sizeof(*u));
+    struct ur_creds_temp *t = calloc(1, sizeof(*t));
+    int rc = -ENOMEM;
+    char m[384] = "";
+    if (!u || !t) {
+        snprintf(why, whylen, "credentials provider: out of memory");
+    } else if (cl->opt.credentials_provider(cl->opt.credentials_user, u, m, sizeof(m)) != 0) {
+        m[sizeof(m) - 1] = '\0';
+        snprintf(why, whylen, "credentials provider: %s", m[0] ? m : "failed");
+        rc = -EACCES;
+    } else if (!memchr(u->access_key_id, 0, sizeof(u->access_key_id)) || !u->access_key_id[0] ||
+               !memchr(u->secret_access_key, 0, sizeof(u->secret_access_key)) || !u->secret_access_key[0] ||
+               !memchr(u->session_token, 0, sizeof(u->session_token))) {
+        snprintf(why, whylen, "credentials provider: an empty or unterminated key");
+        rc = -EINVAL;
+    } else {
+        memcpy(t->creds.access_key, u->access_key_id, sizeof(t->creds.access_key));
+        memcpy(t->creds.secret_key, u->secret_access_key, sizeof(t->creds.secret_key));
+        memcpy(t->creds.session_token, u->session_token, sizeof(t->creds.session_token));
+        t->expiration = (time_t)u->expiration;
+        rc = s_creds_set(cl, t, now, why, whylen);
+    }
+    if (u) OPENSSL_cleanse(u, sizeof(*u));
+    if (t) OPENSSL_cleanse(t, sizeof(*t));
+    free(u);
+    free(t);
+    return rc;
+}
+
 /* Before a call's first request: fetches credentials when there are none yet or they are due for a
  * refresh (ur_creds_freshness), on this call's loop, and rebuilds the signer with them. Between calls
  * nothing is in flight, so the signer can be swapped. */
 static int s_creds_due(struct urestore_client *cl, char *why, size_t whylen)
 {
     time_t now = time(NULL);
+    if (cl->opt.credentials_provider) return s_provider_due(cl, now, why, whylen);
     if (!cl->cplan || (cl->creds.access_key[0] && ur_creds_freshness((time_t)cl->creds_exp, now) == UR_CREDS_FRESH))
         return 0;
     struct ur_creds_ctx c = {.plan = cl->cplan,
@@ -127,18 +175,9 @@ static int s_creds_due(struct urestore_client *cl, char *why, size_t whylen)
     else if (rc < 0)
         snprintf(why, whylen, "no credentials: %s", e);
     if (rc < 0) return rc;
-    struct ur_sigv4 *s = ur_sigv4_new(&t.creds, cl->ep.region, "s3");
-    if (!s) {
-        OPENSSL_cleanse(&t, sizeof(t));
-        return snprintf(why, whylen, "credentials: out of memory"), -ENOMEM;
-    }
-    ur_sigv4_free(cl->signer);
-    cl->signer = s;
-    cl->creds = t.creds;
-    cl->creds_exp = t.expiration;
-    cl->creds_at = now;
+    rc = s_creds_set(cl, &t, now, why, whylen);
     OPENSSL_cleanse(&t, sizeof(t));
-    return 0;
+    return rc;
 }
 
 URESTORE_API urestore_status urestore_client_new(const struct urestore_options *opts, urestore_client **out,
@@ -163,6 +202,8 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     }
     if (opts->anonymous) {
         cl->creds.anonymous = true;
+    } else if ((!opts->access_key_id || !*opts->access_key_id) && cl->opt.credentials_provider) {
+        /* Asked before the first call's first request (s_creds_due). */
     } else if ((!opts->access_key_id || !*opts->access_key_id) && cl->opt.default_credentials) {
         char why[768];
         if (s_chain_setup(cl, why, sizeof(why)) < 0) {

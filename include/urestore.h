@@ -52,6 +52,15 @@ typedef enum urestore_status {
 /* Client options. Zero-initialise, set .struct_size = sizeof(struct urestore_options), then set what you
  * need: every zero field means its default. The size field lets the struct grow without breaking
  * programs built against an older header. */
+/* Credentials a provider hands over (since 0.2; urestore_options.credentials_provider). */
+struct urestore_credentials {
+    char access_key_id[128];
+    char secret_access_key[128];
+    char session_token[4096]; /* "" when none */
+    int64_t expiration;       /* seconds since the epoch, UTC; 0: they do not expire */
+};
+typedef int (*urestore_credentials_fn)(void *user, struct urestore_credentials *out, char *msg, size_t msglen);
+
 struct urestore_options {
     size_t struct_size;
 
@@ -130,6 +139,15 @@ struct urestore_options {
     /* With default_credentials: the profile to use (NULL: $AWS_PROFILE, else "default"); naming one skips
      * the environment's keys, as --profile does in the AWS CLI. */
     const char *profile;
+    /* A credentials provider of the caller's (e.g. a JVM handing over rotated Flink delegation tokens to a
+     * client it keeps across restores); wins over default_credentials when no keys are given. Called with
+     * credentials_user on the thread that runs the client's call (urestore_copy, urestore_list …), before
+     * that call's first request, when the client has no credentials yet or the last ones expire within
+     * 5 minutes — never from another thread, never during a call's transfers, never concurrently. It
+     * fills *out and returns 0, or returns nonzero with a reason in msg (msglen bytes), which fails the
+     * call's tasks. The client copies *out; the provider may wipe its own copy. NULL: none. */
+    urestore_credentials_fn credentials_provider;
+    void *credentials_user;
 };
 
 #define URESTORE_IO_AUTO 0
