@@ -28,6 +28,18 @@ bad=${orphans[7]}
 printf '{"delete": {"status_on": [1], "key_error_every": 4, "key_error_times": 2, "fail_keys": {"%s": "AccessDenied"}}}\n' \
     "$bad" >"$FS_RULES"
 
+# Refusals before anything is read: a chk-N as ROOT, a malformed duration, a missing _metadata.
+ur_capture "${EP[@]}" checkpoint gc --delete "s3://$BUCKET/$J/chk-1"
+assert_rc 1 "a chk-N is not a ROOT"
+assert_stderr_has "not one chk-N"
+ur_capture "${EP[@]}" checkpoint gc --min-age 3x "s3://$BUCKET/cp"
+assert_rc 1 "a malformed --min-age"
+assert_stderr_has 'invalid value "3x" for flag -min-age'
+ur_capture "${EP[@]}" checkpoint files "s3://$BUCKET/$J/chk-9"
+assert_rc 1 "files of a missing checkpoint"
+assert_stderr_has "ERROR \"checkpoint files\": s3://$BUCKET/$J/chk-9/_metadata: "
+[ "$(find "$D" -type f | wc -l)" = 43 ] || fail "a refused command changed the bucket"
+
 ur_capture "${EP[@]}" checkpoint gc --delete --delete-page 10 "s3://$BUCKET/cp"
 assert_rc 1 "one key was refused"
 kept=()
