@@ -150,6 +150,97 @@ static int s_provider_due(struct urestore_client *cl, time_t now, char *why, siz
     return rc;
 }
 
+/* Refreshing during a call: a timer at the refresh time (ur_creds_refresh_at: 5 min before expiry) starts
+ * the fetch on a thread of its own (ur_creds_bg_start), whose eventfd write this loop reads; the new
+ * signer then signs every request written from there on. Transfers never wait for it. */
+struct ur_client_refresh {
+    struct urestore_client *cl;
+    struct ur_creds_bg bg;
+    struct ur_creds_ctx ctx;
+    struct ur_op op;
+    struct ur_timer timer;
+    uint64_t val;
+    int efd;
+};
+
+static void s_refresh_arm(struct urestore_client *cl, uint64_t in_ms);
+
+static void s_on_refreshed(struct ur_op *op, int res)
+{
+    struct ur_client_refresh *r = ur_container_of(op, struct ur_client_refresh, op);
+    (void)res;
+    if (!r->bg.running) return; /* joined at the end of the call already */
+    struct urestore_client *cl = r->cl;
+    char why[512];
+    int rc = ur_creds_bg_join(&r->bg);
+    if (rc == 0) rc = s_creds_set(cl, &r->bg.out, time(NULL), why, sizeof(why));
+    OPENSSL_cleanse(&r->bg.out, sizeof(r->bg.out));
+    /* A failed refresh keeps the old credentials (still valid for a while) and tries again later. */
+    if (!cl->closing) s_refresh_arm(cl, rc == 0 ? UINT64_MAX : UR_CREDS_REFRESH_MIN_GAP_S * 1000ull);
+}
+
+static void s_on_refresh_timer(struct ur_timer *t)
+{
+    struct ur_client_refresh *r = ur_container_of(t, struct ur_client_refresh, timer);
+    struct urestore_client *cl = r->cl;
+    r->ctx = (struct ur_creds_ctx){.plan = cl->cplan,
+                                   .region = cl->ep.region,
+                                   .env = ur_awscfg_process_env,
+                                   .cfg = cl->awscfg,
+                                   .tls_ctx = cl->tls_ctx};
+    if (r->bg.running || ur_creds_bg_start(&r->bg, &r->ctx, r->efd) < 0) return;
+    r->op.cb = s_on_refreshed;
+    ur_loop_read(&cl->loop, &r->op, r->efd, &r->val, sizeof(r->val));
+}
+
+/* Arms the refresh timer in_ms from now, or (UINT64_MAX) at the credentials' refresh time. Only for the
+ * default chain's temporary credentials (a provider is asked between calls). URESTORE_TEST_CREDS_REFRESH_MS
+ * (tests only) refreshes that many ms after each fetch, so a short test run sees refreshes. */
+static void s_refresh_arm(struct urestore_client *cl, uint64_t in_ms)
+{
+    if (!cl->cplan || !cl->creds_exp) return;
+    if (!cl->refresh) {
+        struct ur_client_refresh *r = calloc(1, sizeof(*r));
+        if (!r) return;
+        r->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (r->efd < 0) return free(r);
+        r->cl = cl;
+        r->timer.cb = s_on_refresh_timer;
+        cl->refresh = r;
+    }
+    const char *test = getenv("URESTORE_TEST_CREDS_REFRESH_MS");
+    if (in_ms == UINT64_MAX && test && atoi(test) > 0) {
+        in_ms = (uint64_t)atoi(test);
+    } else if (in_ms == UINT64_MAX) {
+        time_t at = ur_creds_refresh_at((time_t)cl->creds_exp, (time_t)cl->creds_at), now = time(NULL);
+        in_ms = at > now ? (uint64_t)(at - now) * 1000 : 0;
+    }
+    ur_loop_timer_arm(&cl->loop, &cl->refresh->timer, ur_loop_now_ms(&cl->loop) + in_ms);
+}
+
+/* The end of a call: no new refresh; one under way is waited for (bounded by its timeouts) and kept. */
+static void s_refresh_stop(struct urestore_client *cl)
+{
+    struct ur_client_refresh *r = cl->refresh;
+    if (!r) return;
+    ur_loop_timer_cancel(&cl->loop, &r->timer);
+    if (!r->bg.running) return;
+    char why[512];
+    if (ur_creds_bg_join(&r->bg) == 0) s_creds_set(cl, &r->bg.out, time(NULL), why, sizeof(why));
+    OPENSSL_cleanse(&r->bg.out, sizeof(r->bg.out));
+    /* Its eventfd read completes in the end-of-call drain and finds nothing to do. */
+}
+
+static void s_refresh_free(struct urestore_client *cl)
+{
+    if (!cl->refresh) return;
+    if (cl->refresh->bg.running) ur_creds_bg_join(&cl->refresh->bg);
+    close(cl->refresh->efd);
+    OPENSSL_cleanse(cl->refresh, sizeof(*cl->refresh));
+    free(cl->refresh);
+    cl->refresh = NULL;
+}
+
 /* Before a call's first request: fetches credentials when there are none yet or they are due for a
  * refresh (ur_creds_freshness), on this call's loop, and rebuilds the signer with them. Between calls
  * nothing is in flight, so the signer can be swapped. */
@@ -285,6 +376,7 @@ URESTORE_API void urestore_client_destroy(urestore_client *c)
 {
     if (!c) return;
     s_teardown_client(c);
+    s_refresh_free(c);
     s_chain_free(c);
     ur_sigv4_free(c->signer);
     ur_tls_ctx_free(c->tls_ctx);
@@ -697,6 +789,7 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     s_arm_cancel(cl);
     ur_loop_update_time(&cl->loop); /* the time between batches is nobody's progress */
     ur_sched_kick(cl);
+    s_refresh_arm(cl, UINT64_MAX);
     cl->progress_timer.cb = s_on_progress_timer;
     if (cl->cb && cl->cb->on_progress)
         ur_loop_timer_arm(&cl->loop, &cl->progress_timer, ur_loop_now_ms(&cl->loop) + UR_PROGRESS_MS);
@@ -709,6 +802,7 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     }
     ur_loop_timer_cancel(&cl->loop, &cl->progress_timer);
     ur_loop_timer_cancel(&cl->loop, &cl->wake_timer);
+    s_refresh_stop(cl);
     s_end_batch(cl);
     s_progress(cl);
     urestore_status st = URESTORE_OK;

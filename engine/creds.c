@@ -298,3 +298,44 @@ int ur_creds_fetch(struct ur_loop *l, const struct ur_creds_ctx *c, struct ur_cr
     free(r);
     return rc;
 }
+
+static void *s_bg_main(void *arg)
+{
+    struct ur_creds_bg *b = arg;
+    struct ur_loop *l = calloc(1, sizeof(*l));
+    /* epoll: a handful of sockets for a few requests need no ring of their own. */
+    if (!l || ur_loop_init(l, 32, UR_LOOP_EPOLL) < 0) {
+        snprintf(b->err, sizeof(b->err), "credentials refresh: cannot set up a loop");
+        b->rc = -ENOMEM;
+    } else {
+        b->rc = ur_creds_fetch(l, &b->c, &b->out, b->err, sizeof(b->err));
+        ur_loop_destroy(l);
+    }
+    free(l);
+    uint64_t one = 1;
+    if (write(b->efd, &one, sizeof(one)) < 0) {
+        /* An eventfd write fails only on overflow, which one write per refresh cannot reach. */
+    }
+    return NULL;
+}
+
+int ur_creds_bg_start(struct ur_creds_bg *b, const struct ur_creds_ctx *c, int efd)
+{
+    if (b->running) return -EBUSY;
+    b->c = *c;
+    b->efd = efd;
+    b->rc = 0;
+    b->err[0] = '\0';
+    int rc = pthread_create(&b->thread, NULL, s_bg_main, b);
+    if (rc) return -rc;
+    b->running = true;
+    return 0;
+}
+
+int ur_creds_bg_join(struct ur_creds_bg *b)
+{
+    if (!b->running) return -ECHILD;
+    pthread_join(b->thread, NULL);
+    b->running = false;
+    return b->rc;
+}

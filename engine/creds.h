@@ -8,6 +8,8 @@
 #ifndef UR_ENGINE_CREDS_H
 #define UR_ENGINE_CREDS_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "s3/awscfg.h"
@@ -34,5 +36,26 @@ struct ur_creds_ctx {
  * (it answered garbage, a token file is missing or empty). */
 int ur_creds_fetch(struct ur_loop *l, const struct ur_creds_ctx *c, struct ur_creds_temp *out, char *err,
                    size_t errlen);
+
+/* A refresh during a call, off the call's loop: ur_creds_fetch runs on a thread of its own with a loop
+ * of its own (so transfers never wait for it; a credential_process may block there too), then writes 1
+ * to efd, which the call's loop reads and then calls ur_creds_bg_join. The context c and what it points
+ * to must stay unchanged until the join. */
+struct ur_creds_bg {
+    pthread_t thread;
+    bool running;
+    struct ur_creds_ctx c;
+    int efd;
+    int rc;
+    struct ur_creds_temp out;
+    char err[512];
+};
+
+/* Starts the thread. 0, or -errno (nothing started). */
+int ur_creds_bg_start(struct ur_creds_bg *b, const struct ur_creds_ctx *c, int efd);
+
+/* Waits for the thread (at once when it wrote efd already) and returns its result: 0 with b->out, or
+ * -errno with b->err. */
+int ur_creds_bg_join(struct ur_creds_bg *b);
 
 #endif

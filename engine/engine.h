@@ -196,6 +196,7 @@ struct urestore_client {
     struct ur_awscfg *awscfg;
     int64_t creds_exp; /* seconds since the epoch; 0: they do not expire */
     int64_t creds_at;  /* when they were fetched */
+    struct ur_client_refresh *refresh; /* the refresh during a call (client.c); NULL until first needed */
     struct ur_tls_ctx *tls_ctx;
     unsigned max_conns;          /* connections this batch may open (at most nconns) */
     unsigned pipeline;           /* requests per connection in flight at most (1: no pipelining) */

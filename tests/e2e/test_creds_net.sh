@@ -79,6 +79,20 @@ standin() {
 standin imds imds
 ok imds "instance metadata" AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$port"
 
+# 2b. Refresh during a run: URESTORE_TEST_CREDS_REFRESH_MS (tests only) makes the client refresh 100 ms
+# after each fetch, on a thread of its own while transfers go on; the run completes and asked again.
+for i in $(seq 1 24); do make_file "$T/many/f$i" 2000000; done
+put_tree "$BUCKET" many "$T/many"
+for i in $(seq 1 24); do printf 'cp s3://%s/many/f%s %s/out/many/f%s\n' "$BUCKET" "$i" "$T" "$i"; done >"$T/many.txt"
+standin imds2 imds
+ur_capture "${nokeys[@]}" AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$port" URESTORE_TEST_CREDS_REFRESH_MS=100 \
+    -- --endpoint-url "$UR_S3_HTTP" --numworkers 2 run <"$T/many.txt"
+assert_rc 0 "a run with refreshes"
+for i in $(seq 1 24); do assert_same "$T/many/f$i" "$T/out/many/f$i"; done
+n=$(grep -c 'GET /latest/meta-data/iam/security-credentials/[^ ]' "$T/imds2.log" || true)
+[ "$n" -ge 2 ] || fail "the credentials were fetched $n time(s) during the run, expected a refresh"
+say "credentials fetched $n times during the run"
+
 # 3. The container endpoint (full URI + a token file), and the same file rewritten with a new token.
 printf 'token-one\n' >"$T/token"
 standin container container --auth-token-file "$T/token"
