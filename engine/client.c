@@ -164,6 +164,7 @@ struct ur_client_refresh {
 };
 
 static void s_refresh_arm(struct urestore_client *cl, uint64_t in_ms);
+static void s_on_creds_expired(struct urestore_client *cl);
 
 static void s_on_refreshed(struct ur_op *op, int res)
 {
@@ -198,7 +199,7 @@ static void s_on_refresh_timer(struct ur_timer *t)
  * (tests only) refreshes that many ms after each fetch, so a short test run sees refreshes. */
 static void s_refresh_arm(struct urestore_client *cl, uint64_t in_ms)
 {
-    if (!cl->cplan || !cl->creds_exp) return;
+    if (!cl->cplan || (!cl->creds_exp && in_ms)) return;
     if (!cl->refresh) {
         struct ur_client_refresh *r = calloc(1, sizeof(*r));
         if (!r) return;
@@ -207,6 +208,7 @@ static void s_refresh_arm(struct urestore_client *cl, uint64_t in_ms)
         r->cl = cl;
         r->timer.cb = s_on_refresh_timer;
         cl->refresh = r;
+        cl->creds_expired = s_on_creds_expired;
     }
     const char *test = getenv("URESTORE_TEST_CREDS_REFRESH_MS");
     if (in_ms == UINT64_MAX && test && atoi(test) > 0) {
@@ -216,6 +218,12 @@ static void s_refresh_arm(struct urestore_client *cl, uint64_t in_ms)
         in_ms = at > now ? (uint64_t)(at - now) * 1000 : 0;
     }
     ur_loop_timer_arm(&cl->loop, &cl->refresh->timer, ur_loop_now_ms(&cl->loop) + in_ms);
+}
+
+/* An ExpiredToken-like answer (sched.c through cl->creds_expired): refresh now, unless one is under way. */
+static void s_on_creds_expired(struct urestore_client *cl)
+{
+    if (!cl->refresh || !cl->refresh->bg.running) s_refresh_arm(cl, 0);
 }
 
 /* The end of a call: no new refresh; one under way is waited for (bounded by its timeouts) and kept. */
@@ -789,6 +797,7 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
     s_arm_cancel(cl);
     ur_loop_update_time(&cl->loop); /* the time between batches is nobody's progress */
     ur_sched_kick(cl);
+    cl->creds_expired = cl->cplan ? s_on_creds_expired : NULL;
     s_refresh_arm(cl, UINT64_MAX);
     cl->progress_timer.cb = s_on_progress_timer;
     if (cl->cb && cl->cb->on_progress)

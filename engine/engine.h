@@ -66,6 +66,7 @@ struct ur_part {
     bool received;               /* all bytes are in buffers */
     unsigned attempts;           /* retries used */
     unsigned free_retries;       /* retries after a reused connection died before answering */
+    bool creds_retried;          /* answered ExpiredToken & co once: retried after a refresh */
     uint64_t not_before_ms;      /* retry backoff */
     struct ur_pace *pace;        /* its prefix's pacing */
     int64_t retry_after_ms;      /* the server's x-amz-retry-after for the failure being recorded */
@@ -197,6 +198,9 @@ struct urestore_client {
     int64_t creds_exp; /* seconds since the epoch; 0: they do not expire */
     int64_t creds_at;  /* when they were fetched */
     struct ur_client_refresh *refresh; /* the refresh during a call (client.c); NULL until first needed */
+    /* Set by client.c when its credentials can be fetched again: sched.c calls it on an ExpiredToken-like
+     * answer to start a refresh now (a pointer, so that sched.c does not call up into client.c). */
+    void (*creds_expired)(struct urestore_client *cl);
     struct ur_tls_ctx *tls_ctx;
     unsigned max_conns;          /* connections this batch may open (at most nconns) */
     unsigned pipeline;           /* requests per connection in flight at most (1: no pipelining) */

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "engine/engine.h"
+#include "s3/credtime.h"
 #include "s3/respcheck.h"
 #include "engine/sched.h"
 #include "engine/conn.h"
@@ -58,6 +59,10 @@ void ur_sched_task_fail(struct ur_task *t, urestore_status st, int http_status, 
     ur_sink_settle(cl, t);
 }
 
+/* How long a part answered ExpiredToken waits for the refresh it started: an IMDS or STS round trip takes
+ * tens of milliseconds; a second expired answer after this is final. */
+#define UR_CREDS_RETRY_PAUSE_MS 1500
+
 void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status, const char *msg,
                          enum ur_retry retry)
 {
@@ -71,6 +76,20 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
             return;
         }
         retry = UR_RETRY_TRANSIENT;
+    }
+    /* "ExpiredToken: …" and friends (the code leads msg): the credentials expired before their refresh;
+     * once per part, fetch new ones now and retry after a pause long enough for the fetch. */
+    char code[40];
+    size_t cn = strcspn(msg, ":");
+    if (retry == UR_RETRY_NO && cl->creds_expired && !p->creds_retried && !cl->cancelled && cn < sizeof(code)) {
+        memcpy(code, msg, cn);
+        code[cn] = '\0';
+        if (ur_creds_error_is_expired(code)) {
+            p->creds_retried = true;
+            cl->creds_expired(cl);
+            p->not_before_ms = now + UR_CREDS_RETRY_PAUSE_MS;
+            return;
+        }
     }
     if (retry == UR_RETRY_NO || (int)p->attempts >= cl->retries || cl->cancelled) {
         ur_sched_task_fail(t, st, http_status, "%s", msg);
