@@ -132,9 +132,10 @@ struct urestore_options {
      * endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI) and EC2 instance metadata (IMDSv2) —
      * in that order (README "Credentials"). The files and the environment are read by
      * urestore_client_new; network sources are asked on the thread of the first call that needs them,
-     * before its first request, and again before a call whose credentials are about to expire (5 min
-     * ahead). A failure fails that call's tasks with a message naming the source and why. 0: the keys
-     * above, or nothing. */
+     * before its first request, again before a call whose credentials are about to expire (5 min
+     * ahead), and during a call 5 min before expiry, on a thread of the library's own (transfers do not
+     * wait); a request answered ExpiredToken is retried once after a refresh. A failure fails that
+     * call's tasks with a message naming the source and why. 0: the keys above, or nothing. */
     int default_credentials;
     /* With default_credentials: the profile to use (NULL: $AWS_PROFILE, else "default"); naming one skips
      * the environment's keys, as --profile does in the AWS CLI. */
