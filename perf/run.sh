@@ -53,7 +53,7 @@ if [ $deps = 1 ]; then perf_deps || exit 1; fi
 
 UR_BIN=${UR_BIN:-$ROOT/build/urestore}
 case $UR_BIN in /*) ;; *) UR_BIN=$ROOT/$UR_BIN ;; esac
-default_tools=urestore,curl-seq,curl-par,rclone,rclone-nocheck,aws,s5cmd
+default_tools=urestore,urestore-epoll,curl-seq,curl-par,rclone,rclone-nocheck,aws,s5cmd
 if [ $mode = check ] && [ ! -f "$PERF/baseline.json" ]; then
     echo "perf-check: FAILED — no baseline at perf/baseline.json. Record one on purpose with" >&2
     echo "  bash perf/run.sh --write-baseline   (then review and commit perf/baseline.json)" >&2

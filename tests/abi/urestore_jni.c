@@ -35,6 +35,10 @@ JNIEXPORT jlong JNICALL Java_UrestoreFs_nativeNew(JNIEnv *env, jclass cls, jstri
     o.secret_access_key = sk;
     o.ca_bundle = ca;
     o.retry_count = URESTORE_NO_RETRIES;
+#ifdef URESTORE_IO_EPOLL
+    const char *io = getenv("URESTORE_IO_BACKEND"); /* the backend under test (tests/e2e/lib.sh) */
+    o.io_backend = io && !strcmp(io, "epoll") ? URESTORE_IO_EPOLL : URESTORE_IO_AUTO;
+#endif
     urestore_client *c = NULL;
     char err[256] = "";
     urestore_status st = urestore_client_new(&o, &c, err, sizeof(err));

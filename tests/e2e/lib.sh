@@ -11,6 +11,8 @@
 #   UR_WRAPPER   optional command prefix for the client, e.g. "valgrind -q --error-exitcode=99"
 #   UR_E2E_TMP   where test directories go (default: $BUILD/e2e-tmp, on the repository's disk)
 #   UR_E2E_KEEP  1: keep the test's directory and bucket after it ends (debugging)
+#   UR_IO_BACKEND  auto, uring or epoll: the client's I/O backend (URESTORE_IO_BACKEND, exported for the
+#                tests that build their own environment; `make test-epoll` sets epoll). Unset: automatic.
 # shellcheck shell=bash
 set -euo pipefail
 
@@ -22,6 +24,14 @@ AWS=/usr/bin/aws # Debian's; /root/.pyenv/shims/aws may shadow it on PATH
 
 # shellcheck disable=SC2034 # used by the tests that source this file
 MiB=$((1024 * 1024))
+
+# The backend under test travels as URESTORE_IO_BACKEND (the CLI's variable, and tests/abi/env_options.h's);
+# UR_IO_ENV holds it as an env(1) word (or nothing) for the tests that run programs under `env -i`.
+UR_IO_ENV=()
+if [ -n "${UR_IO_BACKEND:-}" ]; then
+    export URESTORE_IO_BACKEND=$UR_IO_BACKEND
+    UR_IO_ENV=(URESTORE_IO_BACKEND="$UR_IO_BACKEND")
+fi
 
 # ---------------------------------------------------------------------------------------------------------
 # reporting
@@ -198,7 +208,7 @@ ur() {
     UR_LAST_CMD="urestore $*"
     env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 \
         AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
-        AWS_REGION="$AWS_REGION" \
+        AWS_REGION="$AWS_REGION" "${UR_IO_ENV[@]}" \
         /usr/bin/timeout -k 5 "${UR_TIMEOUT:-300}" /usr/bin/env "${vars[@]}" "${wrap[@]}" "$UR_BIN" "$@"
 }
 

@@ -31,7 +31,7 @@ flink_batch() {
     UR_LAST_CMD="$* <$wd/s5cmd_input"
     UR_OUT=$FLINK_OUT UR_ERR=/dev/null
     UR_RC=0
-    (cd "$wd" && env -i PATH=/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 \
+    (cd "$wd" && env -i "${UR_IO_ENV[@]}" PATH=/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 \
         AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
         S3_ENDPOINT_URL="$UR_S3_HTTP" \
         timeout -k 5 300 "$@" <"$wd/s5cmd_input" >"$FLINK_OUT" 2>&1) || UR_RC=$?
@@ -142,7 +142,7 @@ for i in 1 2 3 4 5 6 7 8; do
     echo "cp --part-size 50 s3://$BUCKET/job/chk-7/shared/big.sst $db3/big$i.sst"
 done >"$wd/s5cmd_input"
 FLINK_OUT=$wd/s5cmd_output UR_OUT=$FLINK_OUT UR_ERR=/dev/null UR_LAST_CMD="urestore -r 0 run (SIGTERM mid-batch)"
-(cd "$wd" && exec env -i PATH=/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 \
+(cd "$wd" && exec env -i "${UR_IO_ENV[@]}" PATH=/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 \
     AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
     S3_ENDPOINT_URL="$UR_S3_HTTPS" AWS_CA_BUNDLE="$UR_CA_FILE" \
     "$UR_BIN" -r 0 run <"$wd/s5cmd_input" >"$FLINK_OUT" 2>&1) &

@@ -41,7 +41,7 @@ run_prog() {
     rm -rf "$T/out"
     UR_LAST_CMD="$prog ${args[*]}"
     UR_OUT=$T/.$prog.out UR_ERR=$T/.$prog.err UR_RC=0
-    env -i PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+    env -i "${UR_IO_ENV[@]}" PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
         AWS_REGION="$AWS_REGION" S3_ENDPOINT_URL="$UR_S3_HTTP" "$@" \
         timeout -k 5 120 "$T/$prog" "${args[@]}" >"$UR_OUT" 2>"$UR_ERR" || UR_RC=$?
 }

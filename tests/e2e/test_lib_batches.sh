@@ -28,7 +28,7 @@ copy_again_run() {
     rm -rf "$T/out"
     UR_LAST_CMD="copy_again ${args[*]}"
     UR_OUT=$T/.again.out UR_ERR=$T/.again.err UR_RC=0
-    env -i PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+    env -i "${UR_IO_ENV[@]}" PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
         AWS_REGION="$AWS_REGION" S3_ENDPOINT_URL="$FS_HTTPS" AWS_CA_BUNDLE="$FS_CA" "$@" \
         timeout -k 5 120 "$T/copy_again" "${args[@]}" >"$UR_OUT" 2>"$UR_ERR" || UR_RC=$?
     assert_rc 0 "three batches on one client"

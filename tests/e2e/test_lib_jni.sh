@@ -48,7 +48,7 @@ put_object_multipart "$BUCKET" jni/big "$T/src/big"
 
 out=$T/out
 UR_LAST_CMD="java UrestoreFs" UR_OUT=$T/.java.out UR_ERR=$T/.java.err UR_RC=0
-env -i PATH=/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 \
+env -i "${UR_IO_ENV[@]}" PATH=/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 \
     AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" AWS_REGION="$AWS_REGION" \
     timeout -k 5 180 "$JAVA_HOME/bin/java" -Xcheck:jni -Djava.library.path="$T/jni" -cp "$T/classes" UrestoreFs \
     "$UR_S3_HTTPS" "$UR_CA_FILE" "$BUCKET" "$out" "$n_small" >"$UR_OUT" 2>"$UR_ERR" || UR_RC=$?

@@ -68,7 +68,7 @@ done
 run_copy_batch() {
     UR_LAST_CMD="copy_batch $*"
     UR_OUT=$T/.copy_batch.out UR_ERR=$T/.copy_batch.err UR_RC=0
-    env -i PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+    env -i "${UR_IO_ENV[@]}" PATH=/usr/bin:/bin AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
         AWS_REGION="$AWS_REGION" S3_ENDPOINT_URL="$UR_S3_HTTPS" AWS_CA_BUNDLE="$UR_CA_FILE" \
         timeout -k 5 120 "$@" >"$UR_OUT" 2>"$UR_ERR" || UR_RC=$?
 }
