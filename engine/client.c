@@ -188,7 +188,7 @@ static void s_on_refresh_timer(struct ur_timer *t)
                                    .region = cl->ep.region,
                                    .env = ur_awscfg_process_env,
                                    .cfg = cl->awscfg,
-                                   .tls_ctx = cl->tls_ctx};
+                                   .tls_ctx = cl->tls_ctx ? cl->tls_ctx : cl->creds_tls};
     if (r->bg.running || ur_creds_bg_start(&r->bg, &r->ctx, r->efd) < 0) return;
     r->op.cb = s_on_refreshed;
     ur_loop_read(&cl->loop, &r->op, r->efd, &r->val, sizeof(r->val));
@@ -262,7 +262,7 @@ static int s_creds_due(struct urestore_client *cl, char *why, size_t whylen)
                              .region = cl->ep.region,
                              .env = ur_awscfg_process_env,
                              .cfg = cl->awscfg,
-                             .tls_ctx = cl->tls_ctx};
+                             .tls_ctx = cl->tls_ctx ? cl->tls_ctx : cl->creds_tls};
     struct ur_creds_temp t;
     char e[512] = "";
     int rc = ur_creds_fetch(&cl->loop, &c, &t, e, sizeof(e));
@@ -339,6 +339,16 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
             goto fail;
         }
     }
+    if (!cl->ep.tls && cl->cplan) {
+        /* S3 over plain http, credentials perhaps from https (STS is https by default): a context of
+         * their own, since a client-wide one would make every S3 connection TLS. */
+        struct ur_tls_config tc = {.verify = !opts->no_verify_tls, .ca_file = opts->ca_bundle};
+        if (!(cl->creds_tls = ur_tls_ctx_new(&tc, msg, sizeof(msg)))) {
+            s_err(err, errlen, msg);
+            st = URESTORE_E_TLS;
+            goto fail;
+        }
+    }
     cl->nconns = opts->max_connections ? opts->max_connections : UR_DEFAULT_CONNS;
     if (cl->nconns > 1024) cl->nconns = 1024;
     /* Read from our copy (cl->opt): fields beyond a shorter struct_size are zero there, their default. */
@@ -388,6 +398,7 @@ URESTORE_API void urestore_client_destroy(urestore_client *c)
     s_chain_free(c);
     ur_sigv4_free(c->signer);
     ur_tls_ctx_free(c->tls_ctx);
+    ur_tls_ctx_free(c->creds_tls);
     if (c->cancel_fd >= 0) close(c->cancel_fd);
     OPENSSL_cleanse(&c->creds, sizeof(c->creds));
     free(c);

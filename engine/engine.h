@@ -198,6 +198,7 @@ struct urestore_client {
     int64_t creds_exp; /* seconds since the epoch; 0: they do not expire */
     int64_t creds_at;  /* when they were fetched */
     struct ur_client_refresh *refresh; /* the refresh during a call (client.c); NULL until first needed */
+    struct ur_tls_ctx *creds_tls;      /* https credential sources when S3 is plain http; else NULL */
     /* Set by client.c when its credentials can be fetched again: sched.c calls it on an ExpiredToken-like
      * answer to start a refresh now (a pointer, so that sched.c does not call up into client.c). */
     void (*creds_expired)(struct urestore_client *cl);

@@ -51,6 +51,8 @@ role_arn = arn:aws:iam:::role/ur/no-such-role
 source_profile = src
 EOF
 ok assume-role "profile (profile src) then AssumeRole $UR_RGW_ROLE_ARN" AWS_PROFILE=role AWS_ENDPOINT_URL_STS="$UR_S3_HTTP"
+ok assume-role-https "profile (profile src) then AssumeRole $UR_RGW_ROLE_ARN" AWS_PROFILE=role \
+    AWS_ENDPOINT_URL_STS="$UR_S3_HTTPS" AWS_CA_BUNDLE="$UR_CA_FILE"
 bad sts-error 'profile nope: STS AssumeRole' AWS_PROFILE=nope AWS_ENDPOINT_URL_STS="$UR_S3_HTTP"
 rm "$aws/config"
 
