@@ -251,11 +251,13 @@ URESTORE_API urestore_status urestore_list(urestore_client *c, const char *uri, 
 URESTORE_API urestore_status urestore_get(urestore_client *c, const char *uri, size_t max_bytes, void **data,
                                           size_t *len, struct urestore_result *result);
 
-/* Deletes n keys of one bucket (DeleteObjects with Content-MD5, at most 1,000 keys per request; requests
- * are paced per key prefix and throttles are retried like a copy's). bucket_uri: "s3://BUCKET".
- * results[i] gets key i's outcome: URESTORE_OK (deleted, or absent already: S3 does not tell them apart),
- * or the per-key error S3 reported in its answer ("CODE: message"). Returns URESTORE_OK when every key was
- * deleted, else the status of the first failure. */
+/* Deletes n keys of one bucket (DeleteObjects with Content-MD5, 250 keys per request; a request answered
+ * 503 SlowDown or another transient failure is retried like a copy's, with backoff and the prefix's
+ * pacing). bucket_uri: "s3://BUCKET". results[i] gets key i's outcome: URESTORE_OK (deleted, or absent
+ * already: S3 does not tell them apart), or the per-key error S3 reported inside a 200 answer ("CODE:
+ * message", e.g. "SlowDown: …"), which is not retried here: the caller decides (urestore checkpoint gc
+ * retries per-key SlowDown and InternalError a few times). Returns URESTORE_OK when every key was deleted,
+ * else the status of the first failure. */
 URESTORE_API urestore_status urestore_delete(urestore_client *c, const char *bucket_uri, const char *const *keys,
                                              size_t n, struct urestore_result *results);
 
