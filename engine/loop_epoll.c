@@ -221,6 +221,10 @@ static void s_rd(struct ur_loop *l, struct ur_op *op, int fd, void *buf, size_t 
 {
     struct ur_epoll_fd *s = s_slot(l, fd);
     if (!s) return ur_loop_defer(l, op, -ENOMEM);
+    /* A read of an fd no connect set up (an eventfd) starts its slot afresh: its number may be that of a
+     * socket closed with close(2), behind the loop's back, whose slot still says "registered" while the
+     * kernel dropped it from the epoll set — the read would never see its edge. */
+    if (kind == K_READ && !s->rd && !s->wr) *s = (struct ur_epoll_fd){0};
     if (!s->registered) {
         /* Not a socket this loop connected (the cancel eventfd): it must not block the loop either. */
         int fl = fcntl(fd, F_GETFL), r;
