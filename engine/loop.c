@@ -81,6 +81,10 @@ int ur_loop_init(struct ur_loop *l, unsigned entries, enum ur_loop_kind kind)
 void ur_loop_destroy(struct ur_loop *l)
 {
     while (!ur_list_empty(&l->timers)) ur_loop_timer_cancel(l, ur_container_of(l->timers.next, struct ur_timer, link));
+    /* Operations still in the ready queue (a drain that stopped early) must not stay marked queued: their
+     * owners outlive this loop, and a later ur_loop_defer would take them for queued and drop them. */
+    for (struct ur_op *op = l->ready_head; op; op = op->next) op->queued = false;
+    l->ready_head = l->ready_tail = NULL;
     l->be->destroy(l);
 }
 
