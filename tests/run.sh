@@ -9,7 +9,8 @@
 # "SKIP name: reason"; then exactly one line "N passed, N failed, N skipped". Exit status 1 if a test failed.
 # A test program exits 0 (pass), 77 (skip) or anything else (fail).
 #
-# Options: --unit-only, --e2e-only, -k PATTERN (only tests whose name contains PATTERN).
+# Options: --unit-only, --e2e-only, -k PATTERN (only tests whose name contains PATTERN; repeat it for
+# tests matching any of several).
 # Environment: BUILD (default build), UR_BIN (client for the e2e tests, default $BUILD/urestore),
 # UR_TEST_TIMEOUT (seconds per e2e test, default 600; unit tests get 300), UR_RGW_DIR (use a running server
 # instead of starting one), UR_TIME_SCALE (multiplies the tests' wall-clock bounds on the client: 3 under
@@ -21,13 +22,14 @@ REPO=$PWD
 BUILD=${BUILD:-build}
 export BUILD
 
-unit=1 e2e=1 pattern=
+unit=1 e2e=1
+patterns=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --unit-only) e2e=0 ;;
     --e2e-only) unit=0 ;;
-    -k) pattern=$2; shift ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -k) patterns+=("$2"); shift ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -50,11 +52,19 @@ trap 'exit 143' TERM
 
 now_ms() { date +%s%3N; }
 
+# selected NAME: no -k given, or NAME contains one of the -k patterns.
+selected() {
+    [ ${#patterns[@]} = 0 ] && return 0
+    local p
+    for p in "${patterns[@]}"; do [[ "$1" == *"$p"* ]] && return 0; done
+    return 1
+}
+
 # run_one NAME TIMEOUT CMD...: runs one test with its output in a log, prints its line, counts it.
 run_one() {
     local name=$1 secs=$2 t0 rc=0 dt log reason
     shift 2
-    if [ -n "$pattern" ] && [[ "$name" != *"$pattern"* ]]; then return 0; fi
+    selected "$name" || return 0
     log=$LOG_DIR/${name//\//_}.log
     t0=$(now_ms)
     timeout -k 10 "$secs" "$@" >"$log" 2>&1 </dev/null || rc=$?
@@ -102,12 +112,8 @@ if [ "$e2e" = 1 ]; then
     shopt -u nullglob
     export UR_BIN=${UR_BIN:-$BUILD/urestore}
     case "$UR_BIN" in /*) ;; *) UR_BIN=$REPO/$UR_BIN ;; esac
-    if [ -n "$pattern" ]; then
-        want=0
-        for t in "${e2es[@]}"; do [[ "e2e/$(basename "$t" .sh)" == *"$pattern"* ]] && want=1; done
-    else
-        want=${#e2es[@]}
-    fi
+    want=0
+    for t in "${e2es[@]}"; do selected "e2e/$(basename "$t" .sh)" && want=1; done
     if [ "$want" = 0 ]; then
         :
     elif [ ! -x "$UR_BIN" ]; then
