@@ -49,7 +49,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(BUILD)/obj/%.o)
 
 SOVERSION := 1
 
-.PHONY: all deps test unit e2e demo perf perf-smoke perf-check perf-scale clean format check-fresh
+.PHONY: all deps test unit e2e demo perf perf-smoke perf-check perf-scale perf-gc-scale clean format check-fresh
 all: $(BUILD)/urestore $(BUILD)/liburestore.a $(BUILD)/liburestore.so.$(SOVERSION) $(TEST_BIN)
 
 deps:
@@ -109,6 +109,11 @@ perf-check: all
 
 perf-scale: all
 	@UR_BIN=$(BUILD)/urestore bash perf/run.sh --scale
+
+# checkpoint gc (dry run) over 1,000,000 objects and 100 checkpoints beside aws/rclone listings of the same
+# prefix (perf/checkpoint/README.md). The first run seeds a kept radosgw in /var/tmp (~30 min).
+perf-gc-scale: all
+	@UR_BIN=$(BUILD)/urestore bash perf/checkpoint/gc_bench.sh $(GC_SCALE_ARGS)
 
 format:
 	clang-format -i $(wildcard include/*.h engine/*.[ch] http/*.[ch] s3/*.[ch] tls/*.[ch] flink/*.[ch] cli/*.[ch] tests/unit/*.[ch])

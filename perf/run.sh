@@ -2,7 +2,8 @@
 # urestore perf suite: client CPU per GiB against the peers, on loopback or an S3-like netns path.
 #
 #   bash perf/run.sh                      every full workload (perf/workloads/*.json but smoke-*, s3sim, scale-*)
-#   bash perf/run.sh --smoke              smoke-* workloads once each (+ s3sim plumbing), no thresholds
+#   bash perf/run.sh --smoke              smoke-* workloads once each (+ s3sim plumbing, + checkpoint gc's
+#                                         bench on 2,000 objects), no thresholds
 #   bash perf/run.sh --check              big, small, flink; fail if urestore/curl-seq CPU-s/GiB ratio is
 #                                         >15 % worse than perf/baseline.json
 #   bash perf/run.sh --write-baseline     the --check run, then write perf/baseline.json (commit it on purpose)
@@ -187,7 +188,10 @@ full-loopback) loopback "${workloads:-$("$PY" -c 'import sys; sys.path.insert(0,
 print(",".join(workload.names("full")))' "$PERF/lib")}" "${tools:-$default_tools}" || rc=1 ;;
 smoke-loopback)
     loopback "${workloads:-smoke-big,smoke-small,smoke-flink,smoke-http}" "${tools:-$default_tools}" || rc=1
-    s3sim smoke-s3sim; [ $? = 1 ] && rc=1 ;;
+    s3sim smoke-s3sim; [ $? = 1 ] && rc=1
+    # checkpoint gc against its listing peers, 2,000 objects on a radosgw of its own (make perf-gc-scale's
+    # workload, small): fails if gc's answer or a lister's count is wrong.
+    UR_BIN=$UR_BIN bash "$PERF/checkpoint/gc_bench.sh" --smoke || rc=1 ;;
 check-loopback | baseline-loopback) loopback "${workloads:-big,small,flink}" "${tools:-urestore,curl-seq,curl-par}" || rc=1 ;;
 scale-loopback) scale || rc=1 ;;
 full-s3sim | smoke-s3sim) s3sim "$([ $mode = smoke ] && echo smoke-s3sim || echo s3sim)" || rc=1 ;;
