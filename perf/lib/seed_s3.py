@@ -2,6 +2,8 @@
 """perf/lib/seed_s3.py — fills a bucket of a real S3 server with many small objects, fast.
 
     seed_s3.py ENDPOINT BUCKET PREFIX COUNT [--from I] [--size BYTES] [--conns N] [--procs P] [--seed S]
+    seed_s3.py ENDPOINT BUCKET PREFIX --dir DIR     PUT every file under DIR as PREFIX + its relative path
+    (either form: --create-bucket first creates BUCKET)
 
 PUTs objects PREFIX + name(i) for i in [--from, COUNT), each --size bytes of "x", over N keep-alive HTTP
 connections per process in P processes, SigV4 with the keys of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
@@ -68,11 +70,12 @@ class Signer:
         }
 
 
-def put_range(endpoint, bucket, prefix, keys, size, conns, counter, failed):
-    """PUTs keys over `conns` threads, each with its own keep-alive connection."""
+def put_range(endpoint, bucket, prefix, keys, size, conns, counter, failed, src=None):
+    """PUTs keys over `conns` threads, each with its own keep-alive connection; the body is `size` bytes of
+    "x", or with `src` the file src/key."""
     u = urllib.parse.urlsplit(endpoint)
     host = u.netloc
-    body = b"x" * size
+    filler = b"x" * size
     ak, sk = os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"]
     region = os.environ.get("AWS_REGION", "us-east-1")
     lock = threading.Lock()
@@ -87,6 +90,11 @@ def put_range(endpoint, bucket, prefix, keys, size, conns, counter, failed):
             if name is None:
                 break
             path = "/" + bucket + "/" + urllib.parse.quote(prefix + name, safe="/-_.~")
+            if src is None:
+                body = filler
+            else:
+                with open(os.path.join(src, name), "rb") as f:
+                    body = f.read()
             for attempt in range(5):
                 try:
                     c.request("PUT", path, body, signer.headers(host, path, body))
@@ -121,7 +129,9 @@ def main():
     ap.add_argument("endpoint")
     ap.add_argument("bucket")
     ap.add_argument("prefix")
-    ap.add_argument("count", type=int)
+    ap.add_argument("count", type=int, nargs="?", default=0)
+    ap.add_argument("--dir", help="PUT the files under DIR instead")
+    ap.add_argument("--create-bucket", action="store_true")
     ap.add_argument("--from", dest="start", type=int, default=0)
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--conns", type=int, default=16)
@@ -132,13 +142,22 @@ def main():
     if a.names:
         sys.stdout.writelines(n + "\n" for n in names(a.seed, a.count))
         return 0
-    all_names = list(names(a.seed, a.count))[a.start:]
+    if a.create_bucket:
+        failed = multiprocessing.Value("q", 0)
+        put_range(a.endpoint, a.bucket, "", [""], 0, 1, multiprocessing.Value("q", 0), failed)  # PUT /BUCKET/
+        if failed.value:
+            return 1
+    if a.dir:
+        all_names = sorted(os.path.relpath(os.path.join(d, f), a.dir) for d, _, fs in os.walk(a.dir) for f in fs)
+        a.count, a.procs = len(all_names), 1
+    else:
+        all_names = list(names(a.seed, a.count))[a.start:]
     counter, failed = multiprocessing.Value("q", 0), multiprocessing.Value("q", 0)
     # Interleaved slices: every process walks the whole key space, so a cut-short run leaves no gap at
     # the end that only one process would have filled.
     procs = [multiprocessing.Process(target=put_range, args=(a.endpoint, a.bucket, a.prefix,
                                                               all_names[p::a.procs], a.size, a.conns,
-                                                              counter, failed))
+                                                              counter, failed, a.dir))
              for p in range(a.procs)]
     t0 = time.monotonic()
     for p in procs:
