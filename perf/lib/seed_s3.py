@@ -12,9 +12,8 @@ UUID drawn from a generator seeded with --seed (default 1), so the names are kno
 prints them instead of seeding. A seeding cut short continues with --from a little below the count it
 reached (each process PUTs its share in order; PUTs are idempotent).
 
-Why not the aws CLI: `aws s3 sync` of 50,000 files ran at ~140 objects/s here, mostly in the CLI's own CPU
-(it stats, hashes and schedules every file); one PUT of an empty-ish object is a few hundred microseconds
-of this script's CPU, so radosgw is the bound. Prints progress (objects, rate) to stderr every 10 s and the
+Why not the aws CLI: `aws s3 sync` of 50,000 local files ran at ~140 objects/s here; this script ran at
+385-842 objects/s (48 connections; 10,000 objects cost it 2.3 CPU-s), and radosgw is then the bound. Prints progress (objects, rate) to stderr every 10 s and the
 total rate at the end; exit 1 if any PUT failed after 5 attempts.
 """
 import argparse
