@@ -109,6 +109,13 @@ static int s_creds_set(struct urestore_client *cl, const struct ur_creds_temp *t
 {
     struct ur_sigv4 *s = ur_sigv4_new(&t->creds, cl->ep.region, "s3");
     if (!s) return snprintf(why, whylen, "credentials: out of memory"), -ENOMEM;
+    for (unsigned i = 0; i < cl->nhosts; i++) { /* hosts signing for another region (redirects) */
+        struct ur_host *h = cl->hosts[i];
+        struct ur_sigv4 *hs = h->signer ? ur_sigv4_new(&t->creds, h->region, "s3") : NULL;
+        if (h->signer && !hs) return ur_sigv4_free(s), snprintf(why, whylen, "credentials: out of memory"), -ENOMEM;
+        ur_sigv4_free(h->signer);
+        h->signer = hs;
+    }
     ur_sigv4_free(cl->signer);
     cl->signer = s;
     cl->creds = t->creds;
@@ -279,6 +286,9 @@ static int s_creds_due(struct urestore_client *cl, char *why, size_t whylen)
     return rc;
 }
 
+static int s_bucket_moved(struct urestore_client *cl, struct ur_task *t, const char *region, char *why,
+                          size_t whylen);
+
 URESTORE_API urestore_status urestore_client_new(const struct urestore_options *opts, urestore_client **out,
                                                   char *err, size_t errlen)
 {
@@ -292,6 +302,7 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     memcpy(&cl->opt, opts, opts->struct_size < sizeof(cl->opt) ? opts->struct_size : sizeof(cl->opt));
     cl->cancel_fd = -1;
     cl->up = &ur_sched_up;
+    cl->bucket_moved = s_bucket_moved;
     urestore_status st = URESTORE_E_INVALID;
     char msg[256];
 
@@ -400,6 +411,7 @@ URESTORE_API void urestore_client_destroy(urestore_client *c)
     ur_tls_ctx_free(c->tls_ctx);
     ur_tls_ctx_free(c->creds_tls);
     if (c->cancel_fd >= 0) close(c->cancel_fd);
+    free(c->bregions);
     OPENSSL_cleanse(&c->creds, sizeof(c->creds));
     free(c);
 }
@@ -475,10 +487,13 @@ static void s_probe_tmpfile(struct urestore_client *cl, const char *dir)
     close(fd);
 }
 
-static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host, const char *host_header)
+/* A host is a server and the region its requests are signed for: a custom endpoint serving buckets of
+ * several regions is one host per region. */
+static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host, const char *host_header,
+                              const char *region)
 {
     for (unsigned i = 0; i < cl->nhosts; i++) {
-        if (strcmp(cl->hosts[i]->conn_host, conn_host) == 0) {
+        if (strcmp(cl->hosts[i]->conn_host, conn_host) == 0 && strcmp(cl->hosts[i]->region, region) == 0) {
             cl->hosts[i]->batch = cl->batch;
             return cl->hosts[i];
         }
@@ -492,7 +507,10 @@ static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host,
     }
     struct ur_host *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
+    if (strcmp(region, cl->ep.region) != 0 && !(h->signer = ur_sigv4_new(&cl->creds, region, "s3")))
+        return free(h), NULL;
     cl->hosts[cl->nhosts++] = h;
+    snprintf(h->region, sizeof(h->region), "%s", region);
     snprintf(h->conn_host, sizeof(h->conn_host), "%s", conn_host);
     snprintf(h->host_header, sizeof(h->host_header), "%s", host_header);
     ur_list_init(&h->idle);
@@ -522,18 +540,99 @@ static int s_resolve(struct urestore_client *cl, struct ur_host *h, char *msg, s
     return 0;
 }
 
+/* ---- buckets in other regions ----------------------------------------------------------------------- */
+
+struct ur_bucket_region {
+    char bucket[UR_S3_BUCKET_MAX + 1];
+    char region[64];
+};
+
+/* The region a redirect said bucket is in; NULL when none did. */
+static const char *s_bucket_region(const struct urestore_client *cl, const char *bucket)
+{
+    for (unsigned i = 0; i < cl->nbregions; i++)
+        if (strcmp(cl->bregions[i].bucket, bucket) == 0) return cl->bregions[i].region;
+    return NULL;
+}
+
+static int s_bucket_region_set(struct urestore_client *cl, const char *bucket, const char *region)
+{
+    struct ur_bucket_region *b = NULL;
+    for (unsigned i = 0; i < cl->nbregions && !b; i++)
+        if (strcmp(cl->bregions[i].bucket, bucket) == 0) b = &cl->bregions[i];
+    if (!b) {
+        struct ur_bucket_region *v = realloc(cl->bregions, (cl->nbregions + 1) * sizeof(*v));
+        if (!v) return -ENOMEM;
+        cl->bregions = v;
+        b = &v[cl->nbregions++];
+        snprintf(b->bucket, sizeof(b->bucket), "%s", bucket);
+    }
+    snprintf(b->region, sizeof(b->region), "%s", region);
+    return 0;
+}
+
+/* Where requests for bucket/key go: host (made when new) and request target. 0, -EINVAL (a region
+ * that makes no endpoint), -ENAMETOOLONG or -ENOMEM. */
+static int s_route(struct urestore_client *cl, const char *bucket, const char *key, struct ur_host **host,
+                   char **target)
+{
+    char conn_host[256], host_header[272], tgt[3 * UR_S3_KEY_MAX + 2 * UR_S3_BUCKET_MAX + 8];
+    const char *region = s_bucket_region(cl, bucket);
+    struct ur_endpoint ep = cl->ep;
+    if (region && ur_endpoint_in_region(&cl->ep, region, &ep) < 0) return -EINVAL;
+    if (ur_endpoint_host(&ep, bucket, conn_host, sizeof(conn_host), host_header, sizeof(host_header)) < 0 ||
+        ur_endpoint_target(&ep, bucket, key, tgt, sizeof(tgt)) < 0)
+        return -ENAMETOOLONG;
+    if (!(*host = s_host(cl, conn_host, host_header, ep.region)) || !(*target = strdup(tgt))) return -ENOMEM;
+    return 0;
+}
+
+/* h's address: another host's with the same name (a custom endpoint signing for another region), else
+ * looked up. */
+static int s_address(struct urestore_client *cl, struct ur_host *h, char *msg, size_t cap)
+{
+    for (unsigned i = 0; i < cl->nhosts; i++) {
+        struct ur_host *o = cl->hosts[i];
+        if (o == h || !o->addrlen || strcmp(o->conn_host, h->conn_host) != 0) continue;
+        memcpy(&h->addr, &o->addr, o->addrlen);
+        h->addrlen = o->addrlen;
+        return 0;
+    }
+    return s_resolve(cl, h, msg, cap);
+}
+
+/* A redirect (sched.c, through cl->bucket_moved): t's bucket lives in region. Remembered for the
+ * client's life; t and the batch's other unfinished tasks of that bucket go to its endpoint there from
+ * now on, signed for it. A new host name is looked up here, blocking, once per bucket and region. */
+static int s_bucket_moved(struct urestore_client *cl, struct ur_task *t, const char *region, char *why,
+                          size_t whylen)
+{
+    if (s_bucket_region_set(cl, t->uri.bucket, region) < 0) return snprintf(why, whylen, "out of memory"), -1;
+    struct ur_host *from = t->host;
+    for (size_t i = 0; i < cl->ntasks; i++) {
+        struct ur_task *u = &cl->tasks[i];
+        if (u != t && (u->finished || u->failed || u->host != from || strcmp(u->uri.bucket, t->uri.bucket) != 0))
+            continue;
+        struct ur_host *h;
+        char *target = NULL;
+        int r = s_route(cl, u->uri.bucket, u->uri.key, &h, &target);
+        if (r < 0) return snprintf(why, whylen, "%s", r == -ENOMEM ? "out of memory" : "no endpoint there"), -1;
+        if (!h->addrlen && s_address(cl, h, why, whylen) < 0) return free(target), -1;
+        free(u->target);
+        u->target = target;
+        u->host = h;
+    }
+    return 0;
+}
+
 /* Fills in where t's requests go; 0, or -1 when t finished already (with its error). */
 static int s_plan_target(struct urestore_client *cl, struct ur_task *t)
 {
-    char conn_host[256], host_header[272], target[3 * UR_S3_KEY_MAX + 2 * UR_S3_BUCKET_MAX + 8];
-    if (ur_endpoint_host(&cl->ep, t->uri.bucket, conn_host, sizeof(conn_host), host_header,
-                         sizeof(host_header)) < 0 ||
-        ur_endpoint_target(&cl->ep, t->uri.bucket, t->uri.key, target, sizeof(target)) < 0) {
+    int r = s_route(cl, t->uri.bucket, t->uri.key, &t->host, &t->target);
+    if (r == -ENAMETOOLONG || r == -EINVAL) {
         s_finish_now(cl, t, URESTORE_E_INVALID, "%s%s", "source URI too long: ", t->in->source);
         return -1;
     }
-    t->host = s_host(cl, conn_host, host_header);
-    t->target = t->host ? strdup(target) : NULL;
     return 0;
 }
 
@@ -681,7 +780,10 @@ static void s_teardown_client(struct urestore_client *cl)
     free(cl->conns);
     cl->conns = NULL;
     ur_pool_destroy(&cl->pool);
-    for (unsigned i = 0; i < cl->nhosts; i++) free(cl->hosts[i]);
+    for (unsigned i = 0; i < cl->nhosts; i++) {
+        ur_sigv4_free(cl->hosts[i]->signer);
+        free(cl->hosts[i]);
+    }
     free(cl->hosts);
     cl->hosts = NULL;
     cl->nhosts = cl->hosts_cap = 0;

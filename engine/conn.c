@@ -29,6 +29,7 @@
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)0)
 #endif
 #include "s3/error.h"
+#include "s3/region.h"
 #include "s3/sigv4_canon.h"
 #include "s3/retry.h"
 
@@ -336,7 +337,7 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
     }
     int n = snprintf(w, wcap, "%s %s%s%s HTTP/1.1\r\n", method, t->target, *query ? "?" : "", query);
     int h = n > 0 && (size_t)n + 2 < wcap
-                ? ur_sigv4_sign_headers_payload(cl->signer, w + n, wcap - (size_t)n - 2, method, c->host->host_header,
+                ? ur_sigv4_sign_headers_payload(c->host->signer ? c->host->signer : cl->signer, w + n, wcap - (size_t)n - 2, method, c->host->host_header,
                                                 t->target, query, (const char *const(*)[2])extra, nextra, time(NULL),
                                                 rq && rq->body ? rq->body_sha256_hex : UR_SHA256_EMPTY_HEX)
                 : -ENOSPC;
@@ -426,8 +427,10 @@ static void s_response_done(struct ur_conn *c, urestore_status st, const char *m
     }
     c->cl->up->part_released(c->cl, p);
     if (c->state != C_BUSY) return; /* failing the task closed the connection (a part of it was ahead) */
-    /* After a server error, the retry goes on a fresh connection (AWS's advice for 5xx). */
-    if (!c->resp.keep_alive || c->eof || retry != UR_RETRY_NO) return ur_conn_close(c, 0, NULL);
+    /* After a server error, the retry goes on a fresh connection (AWS's advice for 5xx); a redirect's
+     * connection is healthy. */
+    if (!c->resp.keep_alive || c->eof || (retry != UR_RETRY_NO && retry != UR_RETRY_REDIRECT))
+        return ur_conn_close(c, 0, NULL);
     if (c->nahead == 0) return s_became_idle(c);
     struct ur_part *next = c->ahead[0];
     memmove(c->ahead, c->ahead + 1, --c->nahead * sizeof(*c->ahead));
@@ -518,6 +521,19 @@ static void s_error_response_done(struct ur_conn *c)
                          : status == 403 ? URESTORE_E_ACCESS
                          : status == 412 ? URESTORE_E_CHANGED
                                          : URESTORE_E_S3;
+    /* The bucket lives in another region (301 PermanentRedirect, 400 AuthorizationHeaderMalformed, or any
+     * error carrying x-amz-bucket-region): sent again there, signed for it; an error that cannot be
+     * fixed that way names the bucket's region. */
+    char region[64], why[160] = "";
+    const char *hdr = c->resp.bucket_region[0] ? c->resp.bucket_region : NULL;
+    int moved = ur_s3_region_redirect(status, hdr, c->ebuf, c->elen, c->host->region, region, sizeof(region));
+    if (moved == 1 && c->cl->up->region_moved(c->part, region, why, sizeof(why)))
+        return s_response_done(c, st, msg, UR_RETRY_REDIRECT);
+    if (moved == 1 || (hdr && ur_s3_region_ok(hdr))) {
+        size_t k = strlen(msg);
+        snprintf(msg + k, sizeof(msg) - k, " (the bucket is in region %s%s%s)", moved == 1 ? region : hdr,
+                 why[0] ? ": " : "", why);
+    }
     s_response_done(c, st, msg, ur_s3_retry_response(status, code));
 }
 

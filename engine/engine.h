@@ -41,6 +41,8 @@
 struct ur_host {
     char conn_host[256];         /* for SNI and certificate checks */
     char host_header[272];
+    char region[64];             /* requests to this host are signed for it */
+    struct ur_sigv4 *signer;     /* signs for region when it is not the client's (cl->ep.region); else NULL */
     struct sockaddr_storage addr;
     socklen_t addrlen;
     struct ur_list idle;         /* idle keep-alive connections */
@@ -67,6 +69,7 @@ struct ur_part {
     unsigned attempts;           /* retries used */
     unsigned free_retries;       /* retries after a reused connection died before answering */
     bool creds_retried;          /* answered ExpiredToken & co once: retried after a refresh */
+    unsigned moves;              /* bucket-region redirects followed */
     uint64_t not_before_ms;      /* retry backoff */
     struct ur_pace *pace;        /* its prefix's pacing */
     int64_t retry_after_ms;      /* the server's x-amz-retry-after for the failure being recorded */
@@ -202,6 +205,14 @@ struct urestore_client {
     /* Set by client.c when its credentials can be fetched again: sched.c calls it on an ExpiredToken-like
      * answer to start a refresh now (a pointer, so that sched.c does not call up into client.c). */
     void (*creds_expired)(struct urestore_client *cl);
+    /* The region each bucket answered from another region lives in, remembered for the client's life:
+     * later requests for it go there signed for it from the start (client.c). */
+    struct ur_bucket_region *bregions;
+    unsigned nbregions;
+    /* Set by client.c: sched.c calls it when t's bucket answered that it lives in region, to send t's
+     * requests there from now on (and the batch's other tasks of that bucket). 0, or -1 with why. */
+    int (*bucket_moved)(struct urestore_client *cl, struct ur_task *t, const char *region, char *why,
+                        size_t whylen);
     struct ur_tls_ctx *tls_ctx;
     unsigned max_conns;          /* connections this batch may open (at most nconns) */
     unsigned pipeline;           /* requests per connection in flight at most (1: no pipelining) */
@@ -272,6 +283,10 @@ struct ur_sched_up {
                         enum ur_retry retry);
     void (*conn_idle)(struct ur_conn *c);
     void (*task_fail)(struct ur_task *t, urestore_status st, int http_status, const char *msg);
+    /* The bucket of c->part's task lives in region (a redirect answer, s3/region.h): true when the part is
+     * to be sent again there (conn.c then releases it with UR_RETRY_REDIRECT); false, with why (may be
+     * ""), when it is not to be (too many redirects, a region that cannot be reached). */
+    bool (*region_moved)(struct ur_part *p, const char *region, char *why, size_t whylen);
     void (*kick)(struct urestore_client *cl);
 };
 extern const struct ur_sched_up ur_sched_up;

@@ -70,6 +70,7 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
     struct urestore_client *cl = t->cl;
     struct ur_host *h = t->host;
     uint64_t now = ur_loop_now_ms(&cl->loop);
+    if (retry == UR_RETRY_REDIRECT) return; /* re-queued when released, for its bucket's region (region_moved) */
     if (retry == UR_RETRY_FREE) {
         if (p->free_retries < 3) {
             p->free_retries++;
@@ -436,6 +437,23 @@ void ur_sched_kick(struct urestore_client *cl)
     ur_loop_defer(&cl->loop, &cl->op_kick, 0);
 }
 
+/* How many region redirects one part follows: one is the rule (the bucket's region is remembered); a
+ * second covers a request that was already on its way when the first redirect arrived. */
+#define UR_REGION_MOVES_MAX 2
+
+static bool s_region_moved(struct ur_part *p, const char *region, char *why, size_t whylen)
+{
+    struct urestore_client *cl = p->task->cl;
+    if (cl->cancelled || !cl->bucket_moved) return false;
+    if (p->moves >= UR_REGION_MOVES_MAX) {
+        snprintf(why, whylen, "still redirected after %u retries in the regions named", p->moves);
+        return false;
+    }
+    if (cl->bucket_moved(cl, p->task, region, why, whylen) < 0) return false;
+    p->moves++;
+    return true;
+}
+
 static void s_task_fail_msg(struct ur_task *t, urestore_status st, int http_status, const char *msg)
 {
     ur_sched_task_fail(t, st, http_status, "%s", msg);
@@ -449,5 +467,6 @@ const struct ur_sched_up ur_sched_up = {
     .host_failed = ur_sched_host_failed,
     .conn_idle = ur_sched_conn_idle,
     .task_fail = s_task_fail_msg,
+    .region_moved = s_region_moved,
     .kick = ur_sched_kick,
 };

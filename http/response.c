@@ -22,6 +22,7 @@ enum {
     S_FIELD_AMZ_RETRY_AFTER,
     S_FIELD_RETRY_AFTER,
     S_FIELD_CHECKSUM_CRC32,
+    S_FIELD_BUCKET_REGION,
 };
 
 /* field_len / value_len are set to this when the span outgrew its buffer. */
@@ -33,7 +34,7 @@ static const struct {
 } s_known_fields[] = {
     {"content-range", S_FIELD_CONTENT_RANGE},         {"etag", S_FIELD_ETAG},
     {"x-amz-retry-after", S_FIELD_AMZ_RETRY_AFTER},   {"retry-after", S_FIELD_RETRY_AFTER},
-    {"x-amz-checksum-crc32", S_FIELD_CHECKSUM_CRC32},
+    {"x-amz-checksum-crc32", S_FIELD_CHECKSUM_CRC32}, {"x-amz-bucket-region", S_FIELD_BUCKET_REGION},
 };
 
 static bool s_status_has_no_body(int status)
@@ -185,6 +186,9 @@ static int s_on_header_value_complete(llhttp_t *parser)
     case S_FIELD_CHECKSUM_CRC32:
         s_copy_or_empty(r->checksum_crc32, overflow ? 0 : sizeof r->checksum_crc32, p, (size_t)(end - p));
         break;
+    case S_FIELD_BUCKET_REGION:
+        s_copy_or_empty(r->bucket_region, overflow ? 0 : sizeof r->bucket_region, p, (size_t)(end - p));
+        break;
     case S_FIELD_AMZ_RETRY_AFTER:
         /* Milliseconds; wins over Retry-After whatever the order. */
         if (!overflow && s_parse_i64(p, end, &v) == end) r->retry_after_ms = v;
@@ -238,6 +242,7 @@ static void s_forget_interim(struct ur_http_resp *r)
     r->retry_after_ms = -1;
     r->etag[0] = '\0';
     r->checksum_crc32[0] = '\0';
+    r->bucket_region[0] = '\0';
 }
 
 static int s_on_message_complete(llhttp_t *parser)

@@ -37,6 +37,7 @@ struct ur_http_resp {
     bool keep_alive;          /* valid from UR_HTTP_HEADERS on: the connection may carry another request */
     char etag[128];           /* ETag as sent, quotes included; "" when absent (or too long) */
     char checksum_crc32[16];  /* x-amz-checksum-crc32 (base64); "" when absent */
+    char bucket_region[64];   /* x-amz-bucket-region (the bucket's region); "" when absent (or too long) */
     const char *error;        /* static text when UR_HTTP_ERROR */
 
     ur_http_body_fn on_body;  /* may be NULL: body bytes are then dropped */

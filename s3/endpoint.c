@@ -72,6 +72,7 @@ int ur_endpoint_init(struct ur_endpoint *ep, const char *url, const char *region
         ep->tls = true;
         ep->port = 443;
         ep->path_style = false;
+        ep->aws = true;
         return 0;
     }
 
@@ -189,4 +190,13 @@ int ur_endpoint_target(const struct ur_endpoint *ep, const char *bucket, const c
     n = ur_uri_encode(out + o, cap - o, key, strlen(key), true);
     if (n < 0) return -ENOSPC;
     return (int)(o + (size_t)n);
+}
+
+int ur_endpoint_in_region(const struct ur_endpoint *ep, const char *region, struct ur_endpoint *out)
+{
+    if (ep->aws) return ur_endpoint_init(out, NULL, region, NULL, 0);
+    if (!s_region_ok(region)) return -EINVAL;
+    *out = *ep;
+    snprintf(out->region, sizeof(out->region), "%s", region);
+    return 0;
 }

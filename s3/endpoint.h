@@ -10,6 +10,7 @@
 struct ur_endpoint {
     bool tls;        /* https */
     bool path_style; /* /BUCKET/KEY on host; else BUCKET.host/KEY (virtual-host style) */
+    bool aws;        /* AWS's own endpoint (no URL given): the host follows the region */
     uint16_t port;   /* 443 / 80 unless the URL says */
     char host[256];  /* connect host, without port; IPv6 without brackets. For AWS: s3.REGION.amazonaws.com */
     char region[64];
@@ -19,6 +20,11 @@ struct ur_endpoint {
  * region, virtual-host style over https. region NULL or "": us-east-1. Returns 0, or -EINVAL with a
  * message in err ("endpoint URL must start with http:// or https://", "bad port" ...). */
 int ur_endpoint_init(struct ur_endpoint *ep, const char *url, const char *region, char *err, size_t errlen);
+
+/* The endpoint for a bucket in region (a redirect said so): on AWS's own endpoint, the same in that
+ * region (s3.REGION.amazonaws.com, virtual-host style); a custom endpoint stays as it is, signed for
+ * region. Returns 0, or -EINVAL (a bad region name). */
+int ur_endpoint_in_region(const struct ur_endpoint *ep, const char *region, struct ur_endpoint *out);
 
 /* The host to connect to and send in the Host header for bucket. Virtual-host style gives
  * "BUCKET.s3.REGION.amazonaws.com"; a bucket with dots falls back to path style (its name would not

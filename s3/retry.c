@@ -33,6 +33,7 @@ int ur_s3_retry_cost(enum ur_retry r)
     case UR_RETRY_NO:
     case UR_RETRY_FREE:
     case UR_RETRY_THROTTLE:
+    case UR_RETRY_REDIRECT:
         break;
     }
     return 0;

@@ -15,6 +15,7 @@ enum ur_retry {
     UR_RETRY_FREE,      /* a reused keep-alive connection died before answering: not counted */
     UR_RETRY_THROTTLE,  /* 503 SlowDown and friends: slower backoff, and the prefix is paced down */
     UR_RETRY_TIMEOUT,   /* connect / first byte / stall */
+    UR_RETRY_REDIRECT,  /* the bucket is in another region: sent again at once, signed for it; not counted */
 };
 
 /* Retry budget of one host (AWS SDK "standard" mode's quota): a retry costs tokens, a success refunds one;
@@ -36,7 +37,7 @@ enum ur_retry ur_s3_retry_transport(int err, bool reused, bool got_bytes);
  * RequestTimeout are transient; everything else is final. */
 enum ur_retry ur_s3_retry_response(int status, const char *code);
 
-/* Tokens a retry of class r takes from the host's budget (UR_RETRY_NO and UR_RETRY_FREE: 0). */
+/* Tokens a retry of class r takes from the host's budget (UR_RETRY_NO, _FREE and _REDIRECT: 0). */
 int ur_s3_retry_cost(enum ur_retry r);
 
 #endif

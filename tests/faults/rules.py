@@ -8,6 +8,7 @@ change) looks like:
         {"prefix": "small/", "on": "all", "fault": "status", "status": 503, "retry_after_ms": 200}
      ],
      "throttle": [{"prefix": "many/", "rate": 500, "burst": 50}],
+     "regions": [{"bucket": "faults", "region": "eu-west-3", "answer": 301}],
      "list_page": 100}
 
 A rule matches a GET or HEAD whose key equals "key" (or starts with "prefix", default ""), in "bucket" when
@@ -19,6 +20,8 @@ at most "max" times in total. The first applicable rule wins. Every other field 
 ListObjectsV2 requests match as the key "?list" ("list_page" keys per page, default 1000).
 A throttle entry is a token bucket per key prefix: "rate" requests per second, "burst" at once (default
 rate / 10, at least 1). A request that finds the bucket empty is answered 503 SlowDown.
+A "regions" entry says the bucket lives in "region": requests signed for another region are answered as
+S3 answers them ("answer" 301 or 400, "always" even when signed for it; see server.py).
 """
 
 import json
@@ -92,6 +95,7 @@ class Rules:
         self._rules = []
         self._throttle = []
         self.list_page = 1000
+        self.regions = {}   # bucket -> {"region": …, "answer": 301 | 400, "always": bool}
         self.error = None
 
     def _load(self, text):
@@ -119,10 +123,12 @@ class Rules:
             self._text = text
             try:
                 self._rules, self._throttle = self._load(text)
-                self.list_page = int(json.loads(text).get("list_page", 1000)) if text.strip() else 1000
+                d = json.loads(text) if text.strip() else {}
+                self.list_page = int(d.get("list_page", 1000))
+                self.regions = {r["bucket"]: r for r in d.get("regions", [])}
                 self.error = None
             except (ValueError, KeyError, TypeError) as e:
-                self._rules, self._throttle = [], []
+                self._rules, self._throttle, self.regions = [], [], {}
                 self.error = "bad rules file: %s" % e
             if self.on_reload:
                 self.on_reload()
@@ -146,6 +152,11 @@ class Rules:
                 r.applied += 1
                 chosen = (r.fault, r.params, n)
         return chosen
+
+    def region_of(self, bucket):
+        """The "regions" entry of bucket, or None when it lives wherever it is asked for."""
+        with self._lock:
+            return self.regions.get(bucket)
 
     def throttled(self, key):
         """True when a throttle bucket covers key and is empty (the request gets 503 SlowDown)."""

@@ -31,19 +31,26 @@ parameters, where "after" counts body bytes sent before the fault strikes (defau
     corrupt                       flip one byte in the middle of the body; headers as usual
     crc32 [wrong]                 send x-amz-checksum-crc32 of the whole object (deliberately wrong)
 
+A bucket may live in another region (the rules' "regions", see rules.py): a request whose Authorization
+header is signed for any other region (its credential scope, AK/DATE/REGION/s3/aws4_request) gets what S3
+answers then, before any fault: 301 PermanentRedirect with x-amz-bucket-region (answer 301), or 400
+AuthorizationHeaderMalformed naming the region in <Region> of its body only (answer 400); with "always",
+even a request signed for the bucket's region gets it (an endpoint that does not serve that region).
+
 Every request is logged to --log as one tab-separated line:
-    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length  tls  pipelined
+    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length  tls  pipelined  region
 (range, if-match and fault are "-" when absent; status is what the status line said, 0 for none; sent
 counts the bytes handed to the kernel before a fault closed the connection; tls is how the connection's
 handshake went, "full" or "resumed", and "-" over plain HTTP; pipelined is "yes" when the request had
 been read before the connection's previous response was complete, "no" when it came after, "-" for a
-connection's first request).
+connection's first request); region is the region the request was signed for, "-" when unsigned).
 """
 
 import argparse
 import base64
 import io
 import os
+import re
 import signal
 import socket
 import ssl
@@ -63,7 +70,7 @@ import deletes  # noqa: E402
 
 LIST_KEY = "?list"   # the key rules use to match ListObjectsV2 requests
 
-REASONS = {200: "OK", 206: "Partial Content", 404: "Not Found", 412: "Precondition Failed",
+REASONS = {200: "OK", 206: "Partial Content", 301: "Moved Permanently", 404: "Not Found", 412: "Precondition Failed",
            416: "Requested Range Not Satisfiable", 500: "Internal Server Error",
            503: "Service Unavailable", 400: "Bad Request", 405: "Method Not Allowed"}
 ERRORS = {
@@ -231,6 +238,10 @@ class Handler(BaseHTTPRequestHandler):
         if key or "delete" not in query:
             return self.do_PUT()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.rules.refresh()
+        moved = self.wrong_region(bucket, url.path)
+        if moved:
+            return self.reply_plain(moved)
         status, headers, out, fault = deletes.handle(self.server.store, self.server.rules.path, bucket,
                                                      self.headers, body)
         resp = Response(status, headers, out)
@@ -261,7 +272,10 @@ class Handler(BaseHTTPRequestHandler):
             fault, params, _ = srv.rules.pick(bucket, key or LIST_KEY, first_byte)
         if fault == "change":
             srv.store.change(bucket, key)
-        if key and srv.rules.throttled(key):
+        moved = self.wrong_region(bucket, path) if bucket else None
+        if moved:
+            resp, fault = moved, None
+        elif key and srv.rules.throttled(key):
             resp = self.error(503, path, code="SlowDown")
             fault = "throttle"
         elif listing:
@@ -276,6 +290,35 @@ class Handler(BaseHTTPRequestHandler):
             sent = e.args[0] if e.args else 0
         srv.log(self, resp.status if fault not in ("drop_request", "bad_status") else 0, fault or "-", sent,
                 len(resp.body))
+
+    def signed_region(self):
+        """The region of the Authorization header's credential scope; "-" when the request is unsigned."""
+        m = re.search(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/s3/aws4_request", self.headers.get("Authorization") or "")
+        return m.group(1) if m else "-"
+
+    def wrong_region(self, bucket, resource):
+        """S3's answer to a request signed for a region the bucket is not in (the rules' "regions"), else
+        None: 301 PermanentRedirect with x-amz-bucket-region, or 400 AuthorizationHeaderMalformed with the
+        region in the body's <Region> only."""
+        r = self.server.rules.region_of(bucket)
+        if r is None:
+            return None
+        signed = self.signed_region()
+        if signed == r["region"] and not r.get("always"):
+            return None
+        common = [("Content-Type", "application/xml"), ("x-amz-request-id", "FAULT0000")]
+        if int(r.get("answer", 301)) == 400:
+            body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>'
+                    "<Message>The authorization header is malformed; the region '%s' is wrong; expecting '%s'"
+                    "</Message><Region>%s</Region><RequestId>FAULT0000</RequestId></Error>" % (
+                        xml_escape(signed), r["region"], r["region"])).encode()
+            return Response(400, common, body)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code><Message>The bucket '
+                "you are attempting to access must be addressed using the specified endpoint. Please send all "
+                "future requests to this endpoint.</Message><Endpoint>%s.s3.%s.amazonaws.com</Endpoint>"
+                "<Bucket>%s</Bucket><RequestId>FAULT0000</RequestId></Error>" % (
+                    bucket, r["region"], xml_escape(bucket))).encode()
+        return Response(301, common + [("x-amz-bucket-region", r["region"])], body)
 
     def integrity_fault(self, resp, fault, params, bucket, key):
         """corrupt: flip one body byte, headers untouched. crc32: send the whole object's
@@ -463,9 +506,10 @@ class Log:
 
     def __call__(self, h, status, fault, sent, length=0):
         h.reads_at_answer = h.raw_in.reads  # every answer is logged once it is sent: the response is complete
-        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\n" % (
+        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\n" % (
             time.time() * 1000, h.conn_id, h.command, h.path, h.headers.get("Range") or "-",
-            (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length, h.tls, h.pipelined)
+            (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length, h.tls, h.pipelined,
+            h.signed_region())
         with self.lock:
             self.f.write(line)
 

@@ -148,9 +148,37 @@ static void test_round_trip_and_space(void)
     CHECK_EQ_STR(host, "h:1");
 }
 
+/* A redirect's region: AWS's own endpoint moves to that region's host (virtual-host style); a custom
+ * endpoint keeps its host and is only signed for the region. */
+static void test_in_region(void)
+{
+    struct ur_endpoint ep, out;
+    char conn[256], host[272];
+    CHECK_EQ_INT(ur_endpoint_init(&ep, NULL, "us-east-1", NULL, 0), 0);
+    CHECK(ep.aws);
+    CHECK_EQ_INT(ur_endpoint_in_region(&ep, "eu-west-3", &out), 0);
+    CHECK_EQ_STR(out.region, "eu-west-3");
+    CHECK_EQ_INT(ur_endpoint_host(&out, "bucket", conn, sizeof(conn), host, sizeof(host)), 0);
+    CHECK_EQ_STR(conn, "bucket.s3.eu-west-3.amazonaws.com");
+    CHECK_EQ_STR(host, "bucket.s3.eu-west-3.amazonaws.com");
+    CHECK_EQ_INT(ur_endpoint_in_region(&ep, "cn-north-1", &out), 0);
+    CHECK_EQ_STR(out.host, "s3.cn-north-1.amazonaws.com.cn");
+    CHECK_EQ_INT(ur_endpoint_in_region(&ep, "Bad.Region", &out), -EINVAL);
+
+    CHECK_EQ_INT(ur_endpoint_init(&ep, "http://127.0.0.1:9000", "us-east-1", NULL, 0), 0);
+    CHECK(!ep.aws);
+    CHECK_EQ_INT(ur_endpoint_in_region(&ep, "eu-west-3", &out), 0);
+    CHECK_EQ_STR(out.host, "127.0.0.1");
+    CHECK_EQ_INT(out.port, 9000);
+    CHECK(out.path_style && !out.tls);
+    CHECK_EQ_STR(out.region, "eu-west-3");
+    CHECK_EQ_INT(ur_endpoint_in_region(&ep, "x/y", &out), -EINVAL);
+}
+
 int main(void)
 {
     test_init();
+    test_in_region();
     test_host_and_target();
     test_round_trip_and_space();
     return CHECK_DONE();

@@ -368,6 +368,23 @@ static void test_404_xml(void)
     s_check_all_splits("404", LIT(s_404), false);
 }
 
+/* S3's redirect to the bucket's region: the region header is kept for the engine (s3/region.h). */
+static void test_bucket_region(void)
+{
+    static const char in[] = "HTTP/1.1 301 Moved Permanently\r\nx-amz-bucket-region: eu-west-3 \r\n"
+                             "Content-Length: 0\r\n\r\n";
+    struct ur_http_resp r;
+    size_t used;
+    ur_http_resp_init(&r);
+    CHECK_EQ_INT(ur_http_resp_feed(&r, in, sizeof(in) - 1, &used), UR_HTTP_HEADERS);
+    CHECK_EQ_INT(r.status, 301);
+    CHECK_EQ_STR(r.bucket_region, "eu-west-3");
+    static const char none[] = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+    ur_http_resp_init(&r);
+    CHECK_EQ_INT(ur_http_resp_feed(&r, none, sizeof(none) - 1, &used), UR_HTTP_HEADERS);
+    CHECK_EQ_STR(r.bucket_region, "");
+}
+
 static void test_retry_after(void)
 {
     struct outcome o =
@@ -548,6 +565,7 @@ int main(void)
     test_keep_alive();
     test_back_to_back();
     test_404_xml();
+    test_bucket_region();
     test_retry_after();
     test_no_body_statuses();
     test_malformed();
