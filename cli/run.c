@@ -224,7 +224,8 @@ static urestore_client *s_client_get(struct ur_cli_batch *b)
     }
     struct ur_creds creds = cc.creds;
     explicit_bzero(&cc.creds, sizeof(cc.creds));
-    if (cc.region[0]) o.region = cc.region;
+    /* The default region is the library's to find: instance metadata's when the credentials come from it. */
+    if (cc.region[0] && strcmp(cc.region_from, "default") != 0) o.region = cc.region;
     if (cc.endpoint_url[0]) o.endpoint_url = cc.endpoint_url;
     o.anonymous = creds.anonymous;
     o.default_credentials = cc.library_chain;

@@ -270,9 +270,20 @@ static int s_creds_due(struct urestore_client *cl, char *why, size_t whylen)
                              .env = ur_awscfg_process_env,
                              .cfg = cl->awscfg,
                              .tls_ctx = cl->tls_ctx ? cl->tls_ctx : cl->creds_tls};
+    /* No region given: instance metadata's, when the credentials come from there (the SDKs' chain: option,
+     * environment, profile, IMDS, us-east-1). Asked once, before any host is signed for a region. */
+    char imds_region[64] = "";
+    if (!cl->region_asked && !cl->nhosts && cl->cplan->source == UR_CREDS_SRC_IMDS && !cl->cplan->nroles) {
+        c.imds_region = imds_region;
+        c.imds_region_cap = sizeof(imds_region);
+    }
     struct ur_creds_temp t;
     char e[512] = "";
     int rc = ur_creds_fetch(&cl->loop, &c, &t, e, sizeof(e));
+    if (rc == 0 && c.imds_region) {
+        cl->region_asked = true;
+        if (imds_region[0]) ur_endpoint_in_region(&cl->ep, imds_region, &cl->ep);
+    }
     if (rc < 0 && cl->cplan->source == UR_CREDS_SRC_IMDS && !cl->cplan->nroles)
         /* The end of the chain: what a person looks for first (the keys), what else was passed over, and
          * why instance metadata gave none. */
@@ -310,6 +321,7 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
         s_err(err, errlen, msg);
         goto fail;
     }
+    cl->region_asked = opts->region && *opts->region;
     if (opts->anonymous) {
         cl->creds.anonymous = true;
     } else if ((!opts->access_key_id || !*opts->access_key_id) && cl->opt.credentials_provider) {

@@ -87,6 +87,23 @@ static int s_read_file(const char *path, char *out, size_t cap, size_t *n)
     return got == cap - 1 ? -EFBIG : 0;
 }
 
+/* The instance's region, as the SDKs' region chain asks it after the profile: into r->c->imds_region
+ * when IMDS names a region, else left "". */
+static void s_imds_region(struct s_run *r, const char *ep, const char *token, unsigned ms, unsigned attempts)
+{
+    struct ur_s3_url conn;
+    char *out = r->c->imds_region;
+    out[0] = '\0';
+    int n = ur_creds_imds_get_req(ep, UR_CREDS_IMDS_REGION_PATH, token, &conn, r->req, S_REQ_CAP);
+    if (n < 0 || s_exchange(r, &conn, (size_t)n, ms, ms, attempts) < 0 || r->f.status != 200) return;
+    size_t k = r->f.body_len;
+    while (k && (r->f.body[k - 1] == '\n' || r->f.body[k - 1] == '\r' || r->f.body[k - 1] == ' ')) k--;
+    if (k >= r->c->imds_region_cap) return;
+    memcpy(out, r->f.body, k);
+    out[k] = '\0';
+    if (!ur_s3_region_ok(out)) out[0] = '\0';
+}
+
 static int s_imds(struct s_run *r, struct ur_creds_temp *t, char *err, size_t errlen)
 {
     const char *ep = r->c->plan->imds_endpoint;
@@ -123,6 +140,7 @@ static int s_imds(struct s_run *r, struct ur_creds_temp *t, char *err, size_t er
         return snprintf(err, errlen, "instance metadata: %s",
                         rc == -ENOENT ? "no IAM role" : "a malformed role name"),
                rc;
+    if (r->c->imds_region) s_imds_region(r, ep, token, ms, attempts);
     snprintf(path, sizeof(path), "%s%s", UR_CREDS_IMDS_ROLE_PATH, role);
     n = ur_creds_imds_get_req(ep, path, token, &conn, r->req, S_REQ_CAP);
     OPENSSL_cleanse(token, sizeof(token));

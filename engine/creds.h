@@ -28,6 +28,11 @@ struct ur_creds_ctx {
     void *env_ctx;
     const struct ur_awscfg *cfg; /* may be NULL */
     struct ur_tls_ctx *tls_ctx;  /* for https endpoints (STS); NULL refuses them */
+    /* Not NULL: when the credentials come from instance metadata, the instance's region
+     * (/latest/meta-data/placement/region, with the same session token) goes here, "" when it gave none
+     * (not an error: the region then stays what it was). */
+    char *imds_region;
+    size_t imds_region_cap;
 };
 
 /* Runs the plan to the end on loop l (turning it until done: no other work of the caller's may be in

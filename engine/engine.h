@@ -192,6 +192,7 @@ struct urestore_client {
     const struct ur_sched_up *up; /* &ur_sched_up: what conn.c and sink.c call upward */
     char *endpoint_url, *region, *ca_bundle;
     struct ur_endpoint ep;
+    bool region_asked;           /* options.region set, or instance metadata asked: ep.region stays */
     struct ur_creds creds;
     struct ur_sigv4 *signer;
     /* default_credentials with a source that expires or needs the network (engine/creds.c): fetched

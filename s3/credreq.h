@@ -24,6 +24,9 @@
 
 /* IMDS path of the role list; append the role name for its credentials. */
 #define UR_CREDS_IMDS_ROLE_PATH "/latest/meta-data/iam/security-credentials/"
+/* IMDS path of the instance's region (the SDKs' region chain asks it after the shared files). */
+#define UR_CREDS_IMDS_REGION_PATH "/latest/meta-data/placement/region"
+/* IMDS path of the instance's region (the SDKs' region chain asks it after the shared files). */
 #define UR_CREDS_IMDS_REGION_PATH "/latest/meta-data/placement/region"
 
 /* The attempt timeout and attempts for IMDS from AWS_METADATA_SERVICE_TIMEOUT (seconds, may be

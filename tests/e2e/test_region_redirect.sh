@@ -8,6 +8,7 @@
 #     the run, listing pages and GETs, is signed for eu-west-3 from the start; the files are whole;
 #   - 400 AuthorizationHeaderMalformed (region in the body only) heals the same way;
 #   - through the library (tests/abi/objects.c): a small get, a listing and DeleteObjects each heal;
+#   - with no region configured and credentials from instance metadata, the instance's region is used;
 #   - an endpoint that redirects even a request signed for the bucket's region cannot be fixed: the copy
 #     fails after one retry there, naming the region, and leaves no file.
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +69,28 @@ objects delete "s3://$BUCKET" d/f01 d/f02
 assert_rc 0 "urestore_delete, redirected: $(cat "$UR_OUT" "$UR_ERR")"
 [ ! -e "$FS_ROOT/$BUCKET/d/f01" ] && [ ! -e "$FS_ROOT/$BUCKET/d/f02" ] || fail "urestore_delete, redirected: the keys are still there"
 [ "$(signed eu-west-3)" = 1 ] || fail "DeleteObjects: not sent again signed for eu-west-3"
+
+# No region configured and credentials from instance metadata (the stand-in, tests/servers/imds.py): the
+# region is the instance's (placement/region, eu-west-3), so even the first request is signed for it and
+# nothing is redirected. AWS_REGION, earlier in the chain, wins over it.
+python3 "$REPO/tests/servers/imds.py" imds --region eu-west-3 --session-token fault-server-ignores-it --log "$T/imds.log" >"$T/imds.port" &
+E2E_PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$T/imds.port" ] && break; sleep 0.1; done
+[ -s "$T/imds.port" ] || fail "the instance metadata stand-in did not start"
+imds=(-u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$(head -n 1 "$T/imds.port")")
+fault_endpoint http
+fault_rules '{"regions":[{"bucket":"'"$BUCKET"'","region":"eu-west-3","answer":400}]}'
+fault_log_mark
+ur_capture -u AWS_REGION "${imds[@]}" -- "${EP[@]}" cp "s3://$BUCKET/d/f03" "$T/imds-region"
+assert_rc 0 "region from instance metadata"
+assert_same "$FS_ROOT/$BUCKET/d/f03" "$T/imds-region"
+grep -q 'GET /latest/meta-data/placement/region' "$T/imds.log" || fail "instance metadata was not asked for the region"
+[ "$(signed eu-west-3)" = 1 ] && [ "$(fault_count 7 400)" = 0 ] ||
+    fail "region from instance metadata: $(signed eu-west-3) requests signed for eu-west-3, $(fault_count 7 400) redirected; expected 1 and 0"
+fault_log_mark
+ur_capture "${imds[@]}" AWS_REGION=us-west-2 -- "${EP[@]}" cp "s3://$BUCKET/d/f04" "$T/env-region"
+assert_rc 0 "AWS_REGION with credentials from instance metadata"
+[ "$(signed us-west-2)" = 1 ] || fail "AWS_REGION did not win over instance metadata's region"
 
 # An endpoint that cannot serve the bucket: redirected whatever the signature. One retry, then an error
 # that names the bucket's region; nothing under the destination's name.
