@@ -21,6 +21,7 @@
 #include "engine/conn.h"
 #include "engine/creds.h"
 #include "engine/sink.h"
+#include "s3/proxy.h"
 
 #define UR_BUF_SIZE (1u << 20)              /* 1 MiB writes: O_DIRECT runs near disk speed from here up */
 #define UR_DEFAULT_CONNS 16
@@ -532,14 +533,46 @@ static struct ur_host *s_host(struct urestore_client *cl, const char *conn_host,
     return h;
 }
 
+static void s_proxy_free(struct ur_host *h)
+{
+    if (h->proxy) OPENSSL_cleanse(h->proxy, sizeof(*h->proxy));
+    free(h->proxy);
+    h->proxy = NULL;
+}
+
+/* The proxy h's connections go through (HTTPS_PROXY / HTTP_PROXY and NO_PROXY as they are now: a long-lived
+ * client sees changes at its next call): h->proxy, or NULL for none. 0, or -1 with why in msg. */
+static int s_proxy(struct urestore_client *cl, struct ur_host *h, char *msg, size_t cap)
+{
+    struct ur_s3_proxy p;
+    char why[256];
+    s_proxy_free(h);
+    int r = ur_s3_proxy_select(cl->ep.tls, h->conn_host, cl->ep.port, false, ur_awscfg_process_env, NULL, &p,
+                               why, sizeof(why));
+    if (r < 0) return snprintf(msg, cap, "proxy: %s", why), -1;
+    if (p.use && p.tls) {
+        snprintf(msg, cap, "proxy from %s: https:// proxies are not supported (use http://; the tunnel to %s is TLS anyway)",
+                 p.from, h->conn_host);
+        OPENSSL_cleanse(&p, sizeof(p));
+        return -1;
+    }
+    if (p.use && !(h->proxy = malloc(sizeof(p)))) return snprintf(msg, cap, "out of memory"), -1;
+    if (p.use) *h->proxy = p;
+    OPENSSL_cleanse(&p, sizeof(p));
+    return 0;
+}
+
+/* h's address: the server's, or its proxy's. */
 static int s_resolve(struct urestore_client *cl, struct ur_host *h, char *msg, size_t cap)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *res, *ai, *pick = NULL;
     char port[8];
-    snprintf(port, sizeof(port), "%u", cl->ep.port);
-    int r = getaddrinfo(h->conn_host, port, &hints, &res);
+    if (s_proxy(cl, h, msg, cap) < 0) return -1;
+    const char *name = h->proxy ? h->proxy->host : h->conn_host;
+    snprintf(port, sizeof(port), "%u", h->proxy ? h->proxy->port : cl->ep.port);
+    int r = getaddrinfo(name, port, &hints, &res);
     if (r != 0) {
-        snprintf(msg, cap, "cannot resolve %s: %s", h->conn_host, gai_strerror(r));
+        snprintf(msg, cap, "cannot resolve %s%s: %s", h->proxy ? "the proxy " : "", name, gai_strerror(r));
         return -1;
     }
     /* IPv4 first: loopback test servers and many proxies listen on 127.0.0.1 only. */
@@ -606,6 +639,8 @@ static int s_address(struct urestore_client *cl, struct ur_host *h, char *msg, s
     for (unsigned i = 0; i < cl->nhosts; i++) {
         struct ur_host *o = cl->hosts[i];
         if (o == h || !o->addrlen || strcmp(o->conn_host, h->conn_host) != 0) continue;
+        if (o->proxy && !(h->proxy = malloc(sizeof(*h->proxy)))) return snprintf(msg, cap, "out of memory"), -1;
+        if (o->proxy) *h->proxy = *o->proxy;
         memcpy(&h->addr, &o->addr, o->addrlen);
         h->addrlen = o->addrlen;
         return 0;
@@ -794,6 +829,7 @@ static void s_teardown_client(struct urestore_client *cl)
     ur_pool_destroy(&cl->pool);
     for (unsigned i = 0; i < cl->nhosts; i++) {
         ur_sigv4_free(cl->hosts[i]->signer);
+        s_proxy_free(cl->hosts[i]);
         free(cl->hosts[i]);
     }
     free(cl->hosts);

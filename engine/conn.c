@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "engine/engine.h"
@@ -29,6 +30,7 @@
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)0)
 #endif
 #include "s3/error.h"
+#include "s3/proxy.h"
 #include "s3/region.h"
 #include "s3/sigv4_canon.h"
 #include "s3/retry.h"
@@ -69,7 +71,7 @@ static void s_watchdog(struct ur_timer *t)
     struct urestore_client *cl = c->cl;
     uint64_t now = ur_loop_now_ms(&cl->loop), limit;
     const char *what;
-    if (c->state == C_CONNECTING || c->state == C_HANDSHAKE) {
+    if (c->state == C_CONNECTING || c->state == C_TUNNEL || c->state == C_HANDSHAKE) {
         limit = cl->connect_ms;
         what = "connecting to";
     } else if (c->state == C_BUSY && !s_paused(c)) {
@@ -122,7 +124,7 @@ void ur_conn_close(struct ur_conn *c, int err, const char *msg)
         enum ur_retry retry = ur_s3_retry_transport(err, c->served, c->got_bytes);
         if (c->part)
             c->cl->up->part_error(c->part, st, 0, msg, retry);
-        else if (c->state == C_CONNECTING || c->state == C_HANDSHAKE)
+        else if (c->state == C_CONNECTING || c->state == C_TUNNEL || c->state == C_HANDSHAKE)
             c->cl->up->host_failed(c->cl, c->host, st, msg, retry);
     }
     if (ur_list_linked(&c->link)) ur_list_remove(&c->link); /* idle list */
@@ -222,17 +224,75 @@ static void s_handshake(struct ur_conn *c)
     s_arm_recv(c);
 }
 
+/* Connected to the server itself, or through the proxy's tunnel: TLS (SNI and certificate checks for the
+ * server's name, never the proxy's), else ready. */
+static void s_connected(struct ur_conn *c)
+{
+    if (!c->tls) return s_became_idle(c);
+    if (ur_tls_start(c->tls, c->host->conn_host) < 0) return s_fail(c, -ENOMEM, "TLS to %s: %s", "out of memory");
+    c->state = C_HANDSHAKE;
+    s_handshake(c);
+}
+
+/* ---- a tunnel through an HTTP proxy (HTTPS_PROXY, HTTP_PROXY: s3/proxy.h) ------------------------------ */
+
+/* The proxy's answer to CONNECT is at most this long (a status line and a few headers). */
+#define UR_TUNNEL_ANSWER_MAX 8192
+
+static void s_tunnel_start(struct ur_conn *c)
+{
+    int n = ur_s3_proxy_connect(c->host->proxy, c->host->conn_host, c->cl->ep.port, c->sbuf, c->scap);
+    if (n < 0) return s_fail(c, -EINVAL, "proxy CONNECT to %s: %s", "cannot build the request");
+    c->state = C_TUNNEL;
+    c->tun_n = 0;
+    c->s_off = 0;
+    c->s_len = (size_t)n;
+    s_send_buffered(c);
+    s_arm_recv(c);
+}
+
+/* Bytes of the proxy's answer to CONNECT: a 2xx opens the tunnel; a refusal fails the host's tasks (407,
+ * 403 and the like: no retry heals them) or, for a proxy that could not reach the server (502, 503, 504),
+ * is retried as a connection failure. The message names the proxy's address, never its credentials. */
+static void s_tunnel_got(struct ur_conn *c, size_t n)
+{
+    c->tun_n += n;
+    const char *end = memmem(c->rbuf, c->tun_n, "\r\n\r\n", 4);
+    if (!end && c->tun_n >= UR_TUNNEL_ANSWER_MAX)
+        return s_fail(c, -EPROTO, "proxy for %s: %s", "an answer to CONNECT without an end");
+    if (!end) return s_arm_recv(c);
+    const struct ur_s3_proxy *p = c->host->proxy;
+    int status = 0;
+    if (c->tun_n > 12 && memcmp(c->rbuf, "HTTP/1.", 7) == 0 && c->rbuf[8] == ' ')
+        for (int i = 9; i < 12 && c->rbuf[i] >= '0' && c->rbuf[i] <= '9'; i++) status = status * 10 + c->rbuf[i] - '0';
+    if (status >= 200 && status <= 299 && end + 4 == c->rbuf + c->tun_n) {
+        c->tun_n = 0;
+        OPENSSL_cleanse(c->sbuf, c->scap < 1024 ? c->scap : 1024); /* the CONNECT request's Proxy-Authorization */
+        return s_connected(c);
+    }
+    char msg[400], line[96];
+    size_t ll = strcspn(c->rbuf, "\r\n");
+    snprintf(line, sizeof(line), "%.*s", (int)(ll < sizeof(line) - 1 ? ll : sizeof(line) - 1), c->rbuf);
+    for (char *q = line; *q; q++)
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e) *q = '?';
+    snprintf(msg, sizeof(msg), "proxy %s:%u (%s) refused the tunnel to %s:%u: %s", p->host, p->port, p->from,
+             c->host->conn_host, c->cl->ep.port, status ? line : "not an HTTP answer");
+    if (status == 502 || status == 503 || status == 504) return ur_conn_close(c, -ECONNREFUSED, msg);
+    c->cl->up->host_failed(c->cl, c->host, URESTORE_E_ACCESS, msg, UR_RETRY_NO);
+    ur_conn_close(c, 0, NULL);
+}
+
 static void s_on_connect(struct ur_op *op, int res)
 {
     struct ur_conn *c = ur_container_of(op, struct ur_conn, op_connect);
     c->connect_armed = false;
     if (c->state == C_CLOSING) return s_maybe_free(c);
+    if (res < 0 && c->host->proxy)
+        return s_fail(c, res, "connect to the proxy for %s: %s", strerror(-res));
     if (res < 0) return s_fail(c, res, "connect to %s: %s", strerror(-res));
     s_touch(c);
-    if (!c->tls) return s_became_idle(c);
-    if (ur_tls_start(c->tls, c->host->conn_host) < 0) return s_fail(c, -ENOMEM, "TLS to %s: %s", "out of memory");
-    c->state = C_HANDSHAKE;
-    s_handshake(c);
+    if (c->host->proxy) return s_tunnel_start(c);
+    s_connected(c);
 }
 
 /* A slot's buffers and TLS object, made the first time it connects and kept while the client lives. */
@@ -260,6 +320,7 @@ void ur_conn_start(struct urestore_client *cl, struct ur_conn *c, struct ur_host
     c->part = NULL;
     c->nahead = 0;
     c->served = c->eof = false;
+    c->tun_n = 0;
     c->plain_n = c->s_off = c->s_len = c->req_len = c->body_out_len = 0;
     c->sending_body = false;
     s_touch(c);
@@ -637,6 +698,7 @@ static void s_on_eof(struct ur_conn *c)
 /* Does all the work the received bytes allow, then re-arms the RECV unless paused. */
 static void s_pump(struct ur_conn *c)
 {
+    if (c->state == C_TUNNEL) return s_arm_recv(c); /* the proxy's answer comes through s_tunnel_got */
     for (;;) {
         if (c->state == C_CLOSING || c->state == C_FREE || s_paused(c)) return;
         if (c->state == C_HANDSHAKE) {
@@ -705,7 +767,8 @@ static void s_on_recv(struct ur_op *op, int res)
     if (res == 0) return s_on_eof(c);
     s_touch(c);
     /* The kernel filled these bytes; valgrind cannot see io_uring's writes. */
-    VALGRIND_MAKE_MEM_DEFINED(c->recv_sink ? c->part->buf->data + c->part->buf->len : c->rbuf, (size_t)res);
+    VALGRIND_MAKE_MEM_DEFINED(c->recv_sink ? c->part->buf->data + c->part->buf->len : c->rbuf + c->tun_n, (size_t)res);
+    if (c->state == C_TUNNEL) return s_tunnel_got(c, (size_t)res);
     if (c->recv_sink) {
         c->got_bytes = true;
         ur_conn_body_got(c, (size_t)res);
@@ -722,6 +785,12 @@ static void s_arm_recv(struct ur_conn *c)
 {
     if (c->recv_armed || c->fd < 0 || s_paused(c)) return;
     if (c->state == C_CLOSING || c->state == C_FREE || c->state == C_CONNECTING) return;
+    c->recv_sink = false;
+    if (c->state == C_TUNNEL) {
+        ur_loop_recv(&c->cl->loop, &c->op_recv, c->fd, c->rbuf + c->tun_n, c->rcap - c->tun_n);
+        c->recv_armed = true;
+        return;
+    }
     if (c->plain_n > 0 || (c->tls && ur_tls_lent(c->tls) > 0)) return;
     char *dst = c->rbuf;
     size_t cap = c->rcap;

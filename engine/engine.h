@@ -43,6 +43,7 @@ struct ur_host {
     char host_header[272];
     char region[64];             /* requests to this host are signed for it */
     struct ur_sigv4 *signer;     /* signs for region when it is not the client's (cl->ep.region); else NULL */
+    struct ur_s3_proxy *proxy;   /* the HTTP proxy its connections tunnel through (addr is the proxy's); NULL: direct */
     struct sockaddr_storage addr;
     socklen_t addrlen;
     struct ur_list idle;         /* idle keep-alive connections */
@@ -54,6 +55,7 @@ struct ur_host {
 
 struct ur_conn;
 struct ur_task;
+struct ur_s3_proxy;
 
 struct ur_part {
     struct ur_list link;         /* client's queue of parts waiting for a connection */
@@ -135,7 +137,8 @@ static inline bool ur_task_mem(const struct ur_task *t)
 #define UR_PIPE_MAX 8
 #define UR_PIPE_DEFAULT 4
 
-enum ur_conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_IDLE, C_BUSY, C_CLOSING };
+/* C_TUNNEL: connected to the host's proxy, its answer to CONNECT awaited. */
+enum ur_conn_state { C_FREE, C_CONNECTING, C_TUNNEL, C_HANDSHAKE, C_IDLE, C_BUSY, C_CLOSING };
 enum ur_phase { PH_NONE, PH_HEADERS, PH_BODY, PH_ERRBODY };
 
 struct urestore_client;
@@ -159,7 +162,8 @@ struct ur_conn {
     enum { BM_ERROR, BM_EMPTY, BM_MEM } bmode; /* what a body read through the parser is: an error
                                   document, the body of a 416 for an empty object, or a listing page */
 
-    char *rbuf;                  /* received bytes (ciphertext over TLS) */
+    char *rbuf;                  /* received bytes (ciphertext over TLS; the proxy's answer in C_TUNNEL) */
+    size_t tun_n;                /* C_TUNNEL: bytes of the proxy's answer in rbuf */
     size_t rcap;
     char *pbuf;                  /* plaintext scratch for TLS headers */
     size_t pcap;

@@ -117,7 +117,7 @@ void ur_sched_host_failed(struct urestore_client *cl, struct ur_host *h, urestor
         next = n->next;
         struct ur_part *p = ur_container_of(n, struct ur_part, link);
         if (p->task->host != h) continue;
-        if (st == URESTORE_E_TLS) {
+        if (st == URESTORE_E_TLS || st == URESTORE_E_ACCESS) { /* certificates, a proxy's refusal: final for all */
             ur_sched_task_fail(p->task, st, 0, "%s", msg);
             next = cl->queue.next; /* failing a task may unlink several parts */
             continue;
@@ -362,7 +362,7 @@ static void s_kick_now(struct urestore_client *cl)
     if (cl->cancelled) return;
     for (unsigned i = 0; i < cl->nconns; i++) {
         enum ur_conn_state s = cl->conns[i].state;
-        if (s == C_CONNECTING || s == C_HANDSHAKE) opening++;
+        if (s == C_CONNECTING || s == C_TUNNEL || s == C_HANDSHAKE) opening++;
         if (s != C_FREE) open++;
     }
     unsigned ready = 0, deferred = 0;
