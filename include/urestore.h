@@ -67,7 +67,12 @@ struct urestore_options {
     /* "http[s]://host[:port]" of an S3-compatible server, addressed path-style.
      * NULL: AWS S3, virtual-host style, https. */
     const char *endpoint_url;
-    /* Region for signing and for the AWS host name. NULL: "us-east-1". */
+    /* Region for signing and for the AWS host name. NULL: "us-east-1" (with default_credentials from
+     * EC2 instance metadata: the instance's region). A bucket that answers from another region (301
+     * PermanentRedirect, 400 AuthorizationHeaderMalformed, x-amz-bucket-region) is asked again signed
+     * for its region, which the client remembers for its life. Connections go through the proxy of
+     * HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host (CONNECT tunnels; read when a host is
+     * first resolved in a call). */
     const char *region;
 
     /* Credentials (copied). Required unless anonymous. */
