@@ -38,12 +38,13 @@ AuthorizationHeaderMalformed naming the region in <Region> of its body only (ans
 even a request signed for the bucket's region gets it (an endpoint that does not serve that region).
 
 Every request is logged to --log as one tab-separated line:
-    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length  tls  pipelined  region
+    ms  conn  method  path  range  if-match  status  fault  body-bytes-sent  body-length  tls  pipelined  region  key
 (range, if-match and fault are "-" when absent; status is what the status line said, 0 for none; sent
 counts the bytes handed to the kernel before a fault closed the connection; tls is how the connection's
 handshake went, "full" or "resumed", and "-" over plain HTTP; pipelined is "yes" when the request had
 been read before the connection's previous response was complete, "no" when it came after, "-" for a
-connection's first request); region is the region the request was signed for, "-" when unsigned).
+connection's first request); region and key are the region and access key id the request was signed
+with, "-" when unsigned).
 """
 
 import argparse
@@ -296,6 +297,11 @@ class Handler(BaseHTTPRequestHandler):
         m = re.search(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/s3/aws4_request", self.headers.get("Authorization") or "")
         return m.group(1) if m else "-"
 
+    def signed_key(self):
+        """The access key id the request was signed with; "-" when unsigned."""
+        m = re.search(r"Credential=([^/,\s]+)/", self.headers.get("Authorization") or "")
+        return m.group(1) if m else "-"
+
     def wrong_region(self, bucket, resource):
         """S3's answer to a request signed for a region the bucket is not in (the rules' "regions"), else
         None: 301 PermanentRedirect with x-amz-bucket-region, or 400 AuthorizationHeaderMalformed with the
@@ -506,10 +512,10 @@ class Log:
 
     def __call__(self, h, status, fault, sent, length=0):
         h.reads_at_answer = h.raw_in.reads  # every answer is logged once it is sent: the response is complete
-        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\n" % (
+        line = "%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n" % (
             time.time() * 1000, h.conn_id, h.command, h.path, h.headers.get("Range") or "-",
             (h.headers.get("If-Match") or "-").replace("\t", " "), status, fault, sent, length, h.tls, h.pipelined,
-            h.signed_region())
+            h.signed_region(), h.signed_key())
         with self.lock:
             self.f.write(line)
 

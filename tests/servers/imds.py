@@ -11,7 +11,8 @@ credentials that radosgw's STS issued), so an end-to-end test can finish with re
 Common options: --access-key K --secret-key S [--session-token T] [--expiration ISO | --expires-in SECONDS]
 [--creds-file F (JSON with AccessKeyId, SecretAccessKey, Token/SessionToken, Expiration; re-read on every
 request, so a test can rotate credentials)] [--port N (0: a free one)] [--stall (accept, never answer)]
-[--log FILE]. Binds 127.0.0.1 and prints the port on the first line of stdout. Python 3 stdlib only.
+[--log FILE] [--bind ADDR (default 127.0.0.1; e.g. 169.254.170.2 inside a network namespace of the test's
+own)]. Binds ADDR and prints the port on the first line of stdout. Python 3 stdlib only.
 
 IMDSv2, as AWS documents it:
   PUT /latest/api/token with X-aws-ec2-metadata-token-ttl-seconds: 1..21600 -> 200, the token (text), the
@@ -252,6 +253,7 @@ def main():
     p.add_argument("--expires-in", type=int, default=3600, help="seconds from each answer (default 3600)")
     p.add_argument("--creds-file")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--bind", default="127.0.0.1")
     p.add_argument("--stall", action="store_true")
     p.add_argument("--log")
     p.add_argument("--role", default="urestore-test-role")
@@ -269,12 +271,12 @@ def main():
     if a.stall:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", a.port))
+        s.bind((a.bind, a.port))
         s.listen(64)
         print(s.getsockname()[1], flush=True)
         stall(s)
         return
-    srv = Server(("127.0.0.1", a.port), Handler)
+    srv = Server((a.bind, a.port), Handler)
     srv.mode, srv.args, srv.creds = a.mode, a, Creds(a)
     srv.tokens, srv.lock = {}, threading.Lock()
     srv.allow_v1, srv.max_ttl = a.allow_v1, a.max_ttl
