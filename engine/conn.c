@@ -267,7 +267,7 @@ static void s_tunnel_got(struct ur_conn *c, size_t n)
         for (int i = 9; i < 12 && c->rbuf[i] >= '0' && c->rbuf[i] <= '9'; i++) status = status * 10 + c->rbuf[i] - '0';
     if (status >= 200 && status <= 299 && end + 4 == c->rbuf + c->tun_n) {
         c->tun_n = 0;
-        OPENSSL_cleanse(c->sbuf, c->scap < 1024 ? c->scap : 1024); /* the CONNECT request's Proxy-Authorization */
+        OPENSSL_cleanse(c->sbuf, c->scap < 2048 ? c->scap : 2048); /* the CONNECT request (its Proxy-Authorization) */
         return s_connected(c);
     }
     char msg[400], line[96];
