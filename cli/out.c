@@ -238,7 +238,7 @@ void ur_cli_fmt_ok(struct ur_cli_buf *b, bool json, const char *op, const char *
 }
 
 static void s_fmt_msg(struct ur_cli_buf *b, bool json, const char *level, const char *cmd_key, const char *op,
-                      const char *command, const char *msg)
+                      const char *command, const char *msg_key, const char *msg)
 {
     b->len = 0;
     if (!json) {
@@ -264,7 +264,9 @@ static void s_fmt_msg(struct ur_cli_buf *b, bool json, const char *level, const 
             ur_cli_buf_json_str(b, command);
             ur_cli_buf_puts(b, ",");
         }
-        ur_cli_buf_puts(b, "\"error\":");
+        ur_cli_buf_puts(b, "\"");
+        ur_cli_buf_puts(b, msg_key);
+        ur_cli_buf_puts(b, "\":");
         ur_cli_buf_json_str(b, clean.p ? clean.p : "");
         ur_cli_buf_puts(b, "}");
         ur_cli_buf_free(&clean);
@@ -274,12 +276,17 @@ static void s_fmt_msg(struct ur_cli_buf *b, bool json, const char *level, const 
 
 void ur_cli_fmt_error(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg)
 {
-    s_fmt_msg(b, json, "ERROR ", "command", op, command, msg);
+    s_fmt_msg(b, json, "ERROR ", "command", op, command, "error", msg);
 }
 
 void ur_cli_fmt_debug(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg)
 {
-    s_fmt_msg(b, json, "DEBUG ", "job", op, command, msg);
+    s_fmt_msg(b, json, "DEBUG ", "job", op, command, "error", msg);
+}
+
+void ur_cli_fmt_note(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg)
+{
+    s_fmt_msg(b, json, "NOTE ", "job", op, command, "note", msg);
 }
 
 int ur_cli_emit(int fd, struct ur_cli_buf *b)

@@ -48,6 +48,8 @@ void ur_cli_fmt_ok(struct ur_cli_buf *b, bool json, const char *op, const char *
                    uint64_t size);
 void ur_cli_fmt_error(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg);
 void ur_cli_fmt_debug(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg);
+/* `NOTE "COMMAND": MSG`, JSON {"operation","job","note"}: something a user should know of a success. */
+void ur_cli_fmt_note(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg);
 
 /* Writes b to fd with one write(2) (looping only on EINTR and short writes). Returns 0 or -errno. */
 int ur_cli_emit(int fd, struct ur_cli_buf *b);

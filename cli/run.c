@@ -145,6 +145,20 @@ static void s_task_text(struct ur_cli_buf *t, const char *src, const char *dst)
     ur_cli_buf_puts(t, dst);
 }
 
+/* --resume found a partial it could not go on from: the user sees why the whole object came again. On
+ * stderr, at the default level, as a success line is on stdout. */
+static void s_print_restarted(struct ur_cli_batch *b, const char *src, const char *dst)
+{
+    if (b->g->log_level > UR_CLI_LOG_INFO) return;
+    struct ur_cli_buf t = {0};
+    s_task_text(&t, src, dst);
+    ur_cli_fmt_note(&b->out, b->g->json, "cp", t.p ? t.p : "",
+                    "--resume: the partial download could not be used (the object changed, or its sidecar or "
+                    "file did not match): downloaded from the start");
+    ur_cli_buf_free(&t);
+    s_emit(b, STDERR_FILENO);
+}
+
 /* A -n copy that kept an existing destination: s5cmd prints nothing at the default level (a DEBUG line
  * only), and it counts as a success. The engine can find the file there too (it appeared after
  * planning), and says so with URESTORE_RESULT_SKIPPED. */
@@ -188,7 +202,8 @@ static void s_plan_file(struct ur_cli_batch *b, const struct ur_cli_cp *cp, cons
         b->ok++;
         return;
     }
-    if (s_push(b, cp, src, dst, keep ? URESTORE_TASK_NO_CLOBBER : 0) < 0) {
+    uint32_t flags = (keep ? URESTORE_TASK_NO_CLOBBER : 0) | (cp->resume ? URESTORE_TASK_RESUME : 0);
+    if (s_push(b, cp, src, dst, flags) < 0) {
         free(dst);
         s_fail_cmd(b, op, text, lineno, "out of memory");
     }
@@ -434,6 +449,7 @@ static void s_report(struct ur_cli_batch *b, size_t i, const struct urestore_res
             s_print_skip(b, it->src, it->dst);
         else
             s_print_ok(b, it->src, it->dst, r->bytes);
+        if (r->flags & URESTORE_RESULT_RESTARTED) s_print_restarted(b, it->src, it->dst);
         return;
     }
     b->failed++;

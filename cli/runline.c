@@ -156,6 +156,7 @@ int ur_cli_parse_cp(char *const *words, size_t n, struct ur_cli_cp *cp, char *er
         {"if-source-newer", "u", UR_CLI_FLAG_BOOL, &cp->if_source_newer, NULL},
         {"flatten", "f", UR_CLI_FLAG_BOOL, &cp->flatten, NULL},
         {"raw", NULL, UR_CLI_FLAG_BOOL, &cp->raw, NULL},
+        {"resume", NULL, UR_CLI_FLAG_BOOL, &cp->resume, NULL},
         {"concurrency", "c", UR_CLI_FLAG_INT, &cp->concurrency, NULL},
         {"part-size", "p", UR_CLI_FLAG_INT, &part_mib, NULL},
         {"help", "h", UR_CLI_FLAG_BOOL, &cp->help, NULL},

@@ -41,6 +41,7 @@ struct ur_cli_cp {
     bool no_clobber;          /* -n/--no-clobber */
     bool if_size_differ;      /* -s/--if-size-differ */
     bool if_source_newer;     /* -u/--if-source-newer */
+    bool resume;              /* --resume: keep an interrupted download's partial, go on from it */
     bool raw;                 /* --raw: '*' and '?' are part of the key */
     bool flatten;             /* -f/--flatten: matters only for wildcard sources */
     bool wildcard;            /* the key has '*' or '?' and --raw was not given: needs a listing */

@@ -696,6 +696,26 @@ static void s_queue_first_part(struct urestore_client *cl, struct ur_task *t, in
     ur_list_push_back(&cl->queue, &p->link);
 }
 
+/* --resume with a partial to go on from: size and ETag are known, so the first request is the first
+ * missing piece, with If-Match, alone; the scheduler queues the rest once it is answered (or starts over
+ * on 412). When nothing is missing (a run stopped between its last write and the rename) the last piece
+ * is fetched again: the ETag is still checked before the partial becomes the file. */
+static void s_queue_probe(struct urestore_client *cl, struct ur_task *t)
+{
+    uint64_t size = t->done.size, off, len;
+    if (!ur_partial_gap(&t->done, 0, t->part_size, &off, &len)) {
+        off = (size - 1) / t->part_size * t->part_size;
+        len = size - off;
+    }
+    t->size = (int64_t)size;
+    snprintf(t->etag, sizeof(t->etag), "%s", t->done.etag);
+    t->probing = true;
+    t->res->flags |= URESTORE_RESULT_RESUMED;
+    cl->bytes_known += size - ur_partial_bytes(&t->done);
+    s_queue_first_part(cl, t, (int64_t)len);
+    t->first.off = off;
+}
+
 static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
 {
     const struct urestore_task *in = t->in;
@@ -735,9 +755,14 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
     }
     if (s_plan_target(cl, t) < 0) return 0;
     if (!t->target || ur_sink_tmp_name(cl, t) < 0) return -ENOMEM;
+    if ((in->flags & URESTORE_TASK_RESUME) && ur_sink_resume_load(cl, t) < 0) return -ENOMEM;
     if (cl->tmpfile == UR_TMPFILE_UNKNOWN) s_probe_tmpfile(cl, t->dir_path);
     t->part_size = in->part_size_bytes ? (in->part_size_bytes + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1)
                                        : cl->part_size;
+    if (t->done.n > 0) {
+        s_queue_probe(cl, t);
+        return 0;
+    }
     s_queue_first_part(cl, t, -1);
     return 0;
 }
@@ -855,6 +880,8 @@ static void s_end_batch(struct urestore_client *cl)
         free(t->target);
         free(t->tmp_path);
         free(t->dir_path);
+        free(t->ranges_path);
+        ur_partial_free(&t->done);
         for (unsigned k = 0; k < t->nparts; k++) EVP_MD_CTX_free(t->parts[k].md5);
         if (t->parts != &t->first) free(t->parts);
     }

@@ -24,6 +24,7 @@
 #include "engine/request.h"
 #include "engine/pace.h"
 #include "engine/plan.h"
+#include "engine/partial.h"
 #include "include/urestore.h"
 #include "http/response.h"
 #include "tls/tls.h"
@@ -63,6 +64,7 @@ struct ur_part {
     uint64_t off;                /* first byte of the object */
     int64_t len;                 /* bytes; -1 while unknown (the first part of an object of unknown size) */
     uint64_t got;                /* bytes received (in buffers, written or not) */
+    uint64_t written;            /* bytes written to the file: the part is there when written == len */
     struct ur_buf *buf;          /* being filled */
     unsigned writes;             /* writes of this part in flight (at most 2: memory stays bounded) */
     struct ur_op *write_waiter;  /* woken (next turn) when one of them completes; NULL: nobody waits */
@@ -116,6 +118,12 @@ struct ur_task {
     bool link_tmp;               /* the destination exists: link to tmp_path, then rename over it */
     bool linked;                 /* the file is under its final name */
     unsigned tmp_tries;          /* temporary names found taken (a killed run with our PID left them) */
+    /* --resume (URESTORE_TASK_RESUME): the file is the named partial tmp_path, kept on failure with its
+     * sidecar (engine/partial.h) when some of it is complete. */
+    bool resume;
+    bool probing;                /* resuming: the one part out checks If-Match before the rest is queued */
+    char *ranges_path;           /* the sidecar: tmp_path + ".ranges" */
+    struct ur_partial done;      /* ranges complete in the file before this run (from the sidecar) */
     struct urestore_client *cl;
 
     bool failed;                 /* res holds the error; abort once nothing is in flight */

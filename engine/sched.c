@@ -5,7 +5,11 @@
  * a large object finishes (and frees its temporary file) before new objects start. Parts wait in one
  * FIFO for a connection; connections are opened lazily up to the limit, never more than there is work
  * for. A failed part is retried with full-jitter backoff on a fresh connection, resuming from the first
- * byte not yet received, with If-Match so a changed object is an error, never a mixed file. */
+ * byte not yet received, with If-Match so a changed object is an error, never a mixed file.
+ *
+ * --resume with a partial (t->probing): the first part is the first missing piece, sent alone with
+ * If-Match; once it is answered the other missing pieces are queued. A 412 (or another ETag or size) for
+ * it starts the task over: the part becomes a first part of unknown size from byte 0, the sidecar goes. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +28,8 @@
 /* A kick scans the queue for parts that may go; parts held back by backoff or pacing are skipped. Stop
  * after this many in a row so a throttled prefix with 10,000 queued parts costs a bounded scan. */
 #define UR_SCAN_DEFERRED_MAX 256
+
+static void s_resume_restart(struct urestore_client *cl, struct ur_part *p);
 
 void ur_sched_part_ok(struct ur_part *p)
 {
@@ -92,6 +98,10 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
             return;
         }
     }
+    if (t->probing && st == URESTORE_E_CHANGED && !cl->cancelled) { /* 412: If-Match did not hold */
+        s_resume_restart(cl, p);
+        return;
+    }
     if (retry == UR_RETRY_NO || (int)p->attempts >= cl->retries || cl->cancelled) {
         ur_sched_task_fail(t, st, http_status, "%s", msg);
         return;
@@ -155,14 +165,9 @@ void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p)
     ur_sched_kick(cl);
 }
 
-/* Cuts the rest of an object of known size into parts, after the first. 0, -ENOMEM, or -EOVERFLOW (too
- * many parts of this size). */
-static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t first_len)
+/* Room for n parts after the first, which moves to parts[0]. 0 or -ENOMEM. */
+static int s_parts_grow(struct ur_task *t, unsigned n)
 {
-    struct ur_plan plan;
-    int r = ur_plan_init(&plan, (uint64_t)t->size, first_len, t->part_size);
-    if (r < 0 || plan.n == 0) return r;
-    unsigned n = plan.n;
     struct ur_part *parts = realloc(t->parts == &t->first ? NULL : t->parts, (n + 1) * sizeof(*parts));
     if (!parts) return -ENOMEM;
     parts[0] = t->first;
@@ -171,20 +176,76 @@ static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t f
     if (p0->conn) p0->conn->part = p0;
     if (p0->buf) p0->buf->part = p0;
     t->parts = parts;
-    for (unsigned i = 1; i <= n; i++) {
-        struct ur_part *p = &parts[i];
-        uint64_t len;
-        memset(p, 0, sizeof(*p));
-        p->task = t;
-        ur_plan_part(&plan, i, &p->off, &len);
-        p->len = (int64_t)len;
-        ur_list_init(&p->link);
-    }
+    return 0;
+}
+
+static void s_part_init(struct ur_task *t, struct ur_part *p, uint64_t off, uint64_t len)
+{
+    memset(p, 0, sizeof(*p));
+    p->task = t;
+    p->off = off;
+    p->len = (int64_t)len;
+    ur_list_init(&p->link);
+}
+
+/* parts[1..n] are made: queued in order, at the front, so this object's parts go before objects not yet
+ * started. */
+static void s_queue_rest(struct urestore_client *cl, struct ur_task *t, unsigned n)
+{
     t->nparts = n + 1;
     t->parts_open += n;
-    /* Queue in order, at the front: this object's parts go before objects not yet started. */
-    for (unsigned i = n; i >= 1; i--) s_enqueue(cl, &parts[i], true);
+    for (unsigned i = n; i >= 1; i--) s_enqueue(cl, &t->parts[i], true);
+}
+
+/* Cuts the rest of an object of known size into parts, after the first. 0, -ENOMEM, or -EOVERFLOW (too
+ * many parts of this size). */
+static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t first_len)
+{
+    struct ur_plan plan;
+    int r = ur_plan_init(&plan, (uint64_t)t->size, first_len, t->part_size);
+    if (r < 0 || plan.n == 0) return r;
+    if (s_parts_grow(t, plan.n) < 0) return -ENOMEM;
+    for (unsigned i = 1; i <= plan.n; i++) {
+        uint64_t off, len;
+        ur_plan_part(&plan, i, &off, &len);
+        s_part_init(t, &t->parts[i], off, len);
+    }
+    s_queue_rest(cl, t, plan.n);
     return 0;
+}
+
+/* The probe of a resumed task was answered: the other missing pieces (none overlap the probe's, which is
+ * the first of them, or the last piece when nothing was missing) are queued. 0 or -ENOMEM. */
+static int s_plan_resume_rest(struct urestore_client *cl, struct ur_task *t)
+{
+    const struct ur_part *probe = &t->parts[0];
+    uint64_t from = probe->off + (uint64_t)probe->len, off, len;
+    unsigned n = 0;
+    t->probing = false;
+    for (uint64_t at = from; ur_partial_gap(&t->done, at, t->part_size, &off, &len); at = off + len) n++;
+    if (n == 0) return 0;
+    if (s_parts_grow(t, n) < 0) return -ENOMEM;
+    n = 0;
+    for (uint64_t at = from; ur_partial_gap(&t->done, at, t->part_size, &off, &len); at = off + len)
+        s_part_init(t, &t->parts[++n], off, len);
+    s_queue_rest(cl, t, n);
+    return 0;
+}
+
+/* The object is not the one the partial holds: p, the probe and the only part out, becomes the first part
+ * of a fresh download (from byte 0, size and ETag unknown); the caller lets it be queued again. */
+static void s_resume_restart(struct urestore_client *cl, struct ur_part *p)
+{
+    struct ur_task *t = p->task;
+    cl->bytes_known -= (uint64_t)t->size - ur_partial_bytes(&t->done);
+    ur_sink_resume_forget(t);
+    t->probing = false;
+    t->size = -1;
+    t->etag[0] = '\0';
+    p->off = 0;
+    p->len = -1;
+    p->got = p->written = 0;
+    p->attempts = 0;
 }
 
 /* Checks the whole object's CRC32 as it arrives, when this response carries the whole object and its
@@ -242,6 +303,11 @@ int ur_sched_headers(struct ur_conn *c)
         ur_sink_size_known(cl, t);
         break;
     case UR_S3_RESP_RANGE:
+        if (t->probing && s_plan_resume_rest(cl, t) < 0) {
+            ur_sched_task_fail(t, URESTORE_E_NOMEM, 0, "%s: out of memory", t->in->source);
+            return -1;
+        }
+        p = c->part; /* may have moved */
         if (t->size >= 0) break;
         /* The first response told the object's size: the rest is cut into parts. */
         t->size = got.size;
@@ -263,6 +329,10 @@ int ur_sched_headers(struct ur_conn *c)
         ur_sched_kick(cl);
         break;
     default: /* the response contradicts the request or what is known */
+        if (t->probing && ur_s3_resp_changed(v)) { /* a server that ignores If-Match: start over */
+            s_resume_restart(cl, p);
+            return -1; /* the connection closes, the part is queued again */
+        }
         ur_sched_task_fail(t, ur_s3_resp_changed(v) ? URESTORE_E_CHANGED : URESTORE_E_S3, r->status, "%s",
                            msg);
         return -1;

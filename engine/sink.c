@@ -8,18 +8,27 @@
  * vanishes by itself on failure, cancellation or SIGKILL. Where the destination exists, the file is linked
  * under a temporary name ".NAME.urestore-PID-N" and renamed over it (atomic replacement); where the file
  * system has no O_TMPFILE, it is created under that name from the start, and unlinked on failure. One
- * file-level operation is in flight at a time (t->fop); writes may be many. */
+ * file-level operation is in flight at a time (t->fop); writes may be many.
+ *
+ * --resume (t->resume): the file is named from the start, ".NAME.urestore-partial", opened without O_EXCL
+ * (and without O_TRUNC when its sidecar says which ranges it holds). On failure or cancellation, once no
+ * write is in flight, the file is fdatasync'd and only then are the parts whose every byte was written
+ * recorded in the sidecar (engine/partial.h): a range in the sidecar is on disk, O_DIRECT or not. Both
+ * are synchronous, once per failed task, in the loop thread: the download itself pays nothing for
+ * --resume but one counter per write. On success the sidecar goes first, then the rename: a crash
+ * between the two leaves a partial without a sidecar, which a later run starts over. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "engine/sink.h"
 
-enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_LINK, FOP_CLOSE, FOP_RENAME, FOP_UNLINK };
+enum { FOP_NONE, FOP_OPEN, FOP_ALLOC, FOP_TRUNC, FOP_LINK, FOP_CLOSE, FOP_RENAME, FOP_UNLINK, FOP_UNLINK_RANGES };
 
 static void s_fop_done(struct ur_op *op, int res);
 static void s_flush_pending(struct urestore_client *cl, struct ur_task *t);
@@ -27,6 +36,8 @@ static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t);
 
 static int s_open_flags(const struct ur_task *t)
 {
+    if (t->resume) /* ours by name; what it holds is kept only when its sidecar vouches for it */
+        return O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (t->direct ? O_DIRECT : 0) | (t->done.n ? 0 : O_TRUNC);
     if (t->anon) return O_TMPFILE | O_WRONLY | O_CLOEXEC | (t->direct ? O_DIRECT : 0);
     if (t->direct) return O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_DIRECT;
     /* The buffered retry after EINVAL: the kernel created the file before it found that the file system
@@ -40,20 +51,78 @@ static void s_submit_open(struct urestore_client *cl, struct ur_task *t)
     t->fstage = FOP_OPEN;
 }
 
+/* t->dir_path: "dir" of "dir/name", "/" of "/name", "." of "name". 0 or -ENOMEM. */
+int ur_sink_tmp_name_base(struct ur_task *t)
+{
+    const char *dst = t->in->destination;
+    const char *base = strrchr(dst, '/');
+    size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
+    if (!t->dir_path) t->dir_path = dirlen ? strndup(dst, dirlen > 1 ? dirlen - 1 : 1) : strdup(".");
+    return t->dir_path ? 0 : -ENOMEM;
+}
+
 int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t)
 {
     const char *dst = t->in->destination;
     const char *base = strrchr(dst, '/');
     size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
     base = base ? base + 1 : dst;
-    if (!t->dir_path) { /* "dir" of "dir/name", "/" of "/name", "." of "name" */
-        t->dir_path = dirlen ? strndup(dst, dirlen > 1 ? dirlen - 1 : 1) : strdup(".");
-        if (!t->dir_path) return -ENOMEM;
-    }
+    if (ur_sink_tmp_name_base(t) < 0) return -ENOMEM;
     free(t->tmp_path);
     if (asprintf(&t->tmp_path, "%.*s.%s.urestore-%d-%u", (int)dirlen, dst, base, (int)getpid(), ++cl->tmp_counter) < 0)
         t->tmp_path = NULL;
     return t->tmp_path ? 0 : -ENOMEM;
+}
+
+/* The partial's name must be the same from run to run: ".NAME.urestore-partial", and its sidecar. */
+static int s_partial_names(struct ur_task *t)
+{
+    if (ur_sink_tmp_name_base(t) < 0) return -ENOMEM;
+    const char *dst = t->in->destination;
+    const char *base = strrchr(dst, '/');
+    size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
+    free(t->tmp_path);
+    if (asprintf(&t->tmp_path, "%.*s.%s.urestore-partial", (int)dirlen, dst, dst + dirlen) < 0) t->tmp_path = NULL;
+    if (t->tmp_path && asprintf(&t->ranges_path, "%s.ranges", t->tmp_path) < 0) t->ranges_path = NULL;
+    return t->tmp_path && t->ranges_path ? 0 : -ENOMEM;
+}
+
+/* Does the partial file agree with the sidecar: a regular file, long enough for every range, no longer
+ * than the object padded to the O_DIRECT block (a written tail not yet truncated)? */
+static bool s_partial_fits(const struct ur_task *t)
+{
+    struct stat st;
+    if (lstat(t->tmp_path, &st) < 0 || !S_ISREG(st.st_mode)) return false;
+    uint64_t len = (uint64_t)st.st_size, need = t->done.r[t->done.n - 1].end;
+    return len >= need && len <= ((t->done.size + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1));
+}
+
+int ur_sink_resume_load(struct urestore_client *cl, struct ur_task *t)
+{
+    (void)cl;
+    t->resume = true;
+    if (s_partial_names(t) < 0) return -ENOMEM;
+    const char *why = NULL;
+    int r = ur_partial_load(t->ranges_path, t->in->source, &t->done, &why);
+    if (r == 0 && t->done.n > 0 && s_partial_fits(t)) return 0;
+    /* Nothing to resume from. A sidecar that is there but cannot be trusted (torn, edited, another object,
+     * its file gone or of the wrong length) goes now, so that it never vouches for bytes of this run. */
+    ur_partial_free(&t->done);
+    memset(&t->done, 0, sizeof(t->done));
+    if (r != -ENOENT) {
+        unlink(t->ranges_path);
+        t->res->flags |= URESTORE_RESULT_RESTARTED;
+    }
+    return 0;
+}
+
+void ur_sink_resume_forget(struct ur_task *t)
+{
+    if (t->ranges_path) unlink(t->ranges_path);
+    ur_partial_free(&t->done);
+    memset(&t->done, 0, sizeof(t->done));
+    t->res->flags |= URESTORE_RESULT_RESTARTED;
+    t->res->flags &= ~URESTORE_RESULT_RESUMED;
 }
 
 void ur_sink_open(struct urestore_client *cl, struct ur_task *t)
@@ -61,7 +130,7 @@ void ur_sink_open(struct urestore_client *cl, struct ur_task *t)
     if (t->fstate != F_NONE) return;
     t->fop.cb = s_fop_done;
     t->direct = true;
-    t->anon = cl->tmpfile == UR_TMPFILE_YES;
+    t->anon = !t->resume && cl->tmpfile == UR_TMPFILE_YES;
     t->fstate = F_OPENING;
     s_submit_open(cl, t);
 }
@@ -94,6 +163,7 @@ static void s_write_done(struct ur_op *op, int res)
         ur_task_failf(t, URESTORE_E_LOCAL, 0, "write %s: %s", t->in->destination, strerror(ENOSPC));
     } else {
         cl->bytes_done += b->len;
+        p->written += b->len;
     }
     ur_pool_put(&cl->pool, b);
     if (p->write_waiter) { /* the reader paused on this part's writes */
@@ -181,6 +251,12 @@ static void s_submit_unlink(struct urestore_client *cl, struct ur_task *t)
     t->fstage = FOP_UNLINK;
 }
 
+static void s_submit_rename(struct urestore_client *cl, struct ur_task *t)
+{
+    ur_loop_rename(&cl->loop, &t->fop, t->tmp_path, t->in->destination);
+    t->fstage = FOP_RENAME;
+}
+
 /* The unnamed file gets a name: the destination, or (it exists) the temporary name to rename from. */
 static void s_submit_link(struct urestore_client *cl, struct ur_task *t)
 {
@@ -238,7 +314,7 @@ static void s_fop_done(struct ur_op *op, int res)
             /* A failed open may still have created the file (the buffered retry): remove it. Never on
              * EEXIST, where the name belongs to someone else. The unlink goes first: failing the task
              * settles it, and with nothing in flight that would report it — then the unlink again. */
-            bool leftover = res != -EEXIST && !t->anon && !t->direct;
+            bool leftover = res != -EEXIST && !t->anon && !t->direct && !t->resume;
             if (leftover) s_submit_unlink(cl, t);
             ur_task_failf(t, URESTORE_E_LOCAL, 0, "create %s: %s", t->anon ? t->in->destination : t->tmp_path,
                                strerror(-res));
@@ -299,10 +375,16 @@ static void s_fop_done(struct ur_op *op, int res)
                 return;
             }
             s_report(cl, t);
+        } else if (t->resume) {
+            /* The sidecar goes before the rename: never a sidecar vouching for a file that moved on. */
+            ur_loop_unlink(&cl->loop, &t->fop, t->ranges_path);
+            t->fstage = FOP_UNLINK_RANGES;
         } else {
-            ur_loop_rename(&cl->loop, &t->fop, t->tmp_path, t->in->destination);
-            t->fstage = FOP_RENAME;
+            s_submit_rename(cl, t);
         }
+        return;
+    case FOP_UNLINK_RANGES: /* -ENOENT: there was none (a first run) */
+        s_submit_rename(cl, t);
         return;
     case FOP_RENAME:
         if (res < 0) {
@@ -322,6 +404,33 @@ static void s_fop_done(struct ur_op *op, int res)
     ur_sink_settle(cl, t);
 }
 
+/* A failed resumable task, nothing in flight: the ranges complete (the sidecar's and the parts of this run
+ * whose every byte was written) are made durable and recorded, and the file is kept (t->named false).
+ * With nothing complete, or when that fails, it goes as any temporary file would. */
+static void s_keep_partial(struct ur_task *t)
+{
+    struct ur_partial *d = &t->done;
+    if (t->size <= 0 || !t->etag[0]) return; /* nothing known to check a later run against */
+    d->size = (uint64_t)t->size;
+    snprintf(d->etag, sizeof(d->etag), "%s", t->etag);
+    for (unsigned i = 0; i < t->nparts; i++) {
+        const struct ur_part *p = &t->parts[i];
+        if (p->len > 0 && p->written == (uint64_t)p->len && ur_partial_add(d, p->off, p->written) < 0) return;
+    }
+    if (d->n == 0) return;
+    /* fdatasync first: O_DIRECT bypasses the page cache, not the disk's cache nor the metadata of the
+     * extents the writes filled; a range recorded before its bytes are durable could outlive them. */
+    int r = fdatasync(t->fd) < 0 ? -errno : ur_partial_save(t->ranges_path, t->in->source, d);
+    if (r < 0) {
+        unlink(t->ranges_path);
+        return;
+    }
+    t->named = false;
+    size_t n = strlen(t->res->message);
+    snprintf(t->res->message + n, sizeof(t->res->message) - n, " (%llu of %llu bytes kept in %s for --resume)",
+             (unsigned long long)ur_partial_bytes(d), (unsigned long long)d->size, t->tmp_path);
+}
+
 /* True while any part of t is on a connection, queued, or waiting to retry. */
 static bool s_network_busy(const struct ur_task *t)
 {
@@ -337,6 +446,7 @@ void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
     }
     if (t->failed) {
         if (s_network_busy(t)) return;
+        if (t->fstate == F_OPEN && t->resume) s_keep_partial(t);
         if (t->fstate == F_OPEN)
             s_submit_close(cl, t);
         else if (t->fstate == F_NONE || t->fstate == F_FAILED)
@@ -344,7 +454,8 @@ void ur_sink_settle(struct urestore_client *cl, struct ur_task *t)
         return;
     }
     if (s_network_busy(t) || t->fstate != F_OPEN) return;
-    if (t->direct && t->truncate) {
+    /* A partial may also hold a padded tail of an earlier run, or an older object's longer bytes. */
+    if ((t->direct && t->truncate) || t->resume) {
         s_submit_truncate(cl, t);
         return;
     }

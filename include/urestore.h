@@ -174,14 +174,27 @@ struct urestore_task {
 };
 
 #define URESTORE_TASK_NO_CLOBBER 1u /* an existing destination is kept and the task succeeds */
+/* Resumable (since 0.2, LIBURESTORE_1.1; an older library ignores the flag and downloads whole): the file
+ * is written as ".NAME.urestore-partial" beside the destination instead of an unnamed file. If the task
+ * fails or is cancelled, the parts durably written stay there with a sidecar ".NAME.urestore-partial.ranges"
+ * (object size, ETag, the byte ranges complete; engine/partial.h); a later task with this flag for the
+ * same source and destination fetches only the missing ranges, with If-Match. If the object changed
+ * (412), the sidecar cannot be trusted or the partial file does not match it, the task starts over and
+ * says so (URESTORE_RESULT_RESTARTED). On success the partial is renamed to the destination and the
+ * sidecar removed. Without the flag nothing partial is ever named, and partials left by an earlier
+ * resumable task are left alone. */
+#define URESTORE_TASK_RESUME 2u
 
 #define URESTORE_RESULT_SKIPPED 1u /* URESTORE_TASK_NO_CLOBBER kept an existing destination: nothing copied */
+#define URESTORE_RESULT_RESUMED 2u /* URESTORE_TASK_RESUME: bytes of an earlier partial were kept, the rest fetched */
+#define URESTORE_RESULT_RESTARTED 4u /* URESTORE_TASK_RESUME: a partial was found but not usable (object changed,
+                                      * sidecar or file not matching): downloaded from the start */
 
 struct urestore_result {
     urestore_status status;
     uint32_t flags;             /* URESTORE_RESULT_* */
     int http_status;            /* the last HTTP status for the task, 0 if none */
-    uint64_t bytes;             /* bytes written to the destination */
+    uint64_t bytes;             /* bytes in the destination (with URESTORE_RESULT_RESUMED, some from the partial) */
     char message[512];          /* "" on success; else a message a human can act on */
 };
 
