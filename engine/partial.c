@@ -123,12 +123,13 @@ int ur_partial_parse(const char *text, size_t len, const char *source, struct ur
         line[n] = 0;
         s = nl + 1;
         if (!strncmp(line, "source ", 7)) {
-            if (strcmp(line + 7, source)) return S_BAD("written for another source");
+            if (have_src || strcmp(line + 7, source)) return S_BAD("written for another source");
             have_src = true;
         } else if (!strncmp(line, "etag ", 5)) {
-            if (n - 5 == 0 || n - 5 >= sizeof(p->etag)) return S_BAD("bad ETag");
+            if (p->etag[0] || n - 5 == 0 || n - 5 >= sizeof(p->etag)) return S_BAD("bad ETag");
             memcpy(p->etag, line + 5, n - 5 + 1);
         } else if (sscanf(line, "size %" SCNu64 "%n", &a, &used) == 1 && (size_t)used == n) {
+            if (have_size) return S_BAD("two sizes");
             p->size = a;
             have_size = true;
         } else if (sscanf(line, "range %" SCNu64 " %" SCNu64 "%n", &a, &b, &used) == 2 && (size_t)used == n) {

@@ -111,7 +111,7 @@ static void test_cp_ok(void)
     CHECK_EQ_STR(cp.src, "s3://bucket/dir/file.sst");
     CHECK_EQ_STR(cp.dst, "/tmp/x/file.sst");
     CHECK_EQ_STR(cp.src_key, "dir/file.sst");
-    CHECK(!cp.no_clobber && !cp.wildcard && cp.part_size_bytes == 0);
+    CHECK(!cp.no_clobber && !cp.wildcard && cp.part_size_bytes == 0 && !cp.resume);
     ur_cli_words_free(&w);
 
     /* Flink's checkpoint URIs. */
@@ -123,8 +123,8 @@ static void test_cp_ok(void)
     ur_cli_words_free(&w);
 
     /* Every flag, Go style: -x, --x, --x=v, --x v. */
-    CHECK_EQ_INT(line("cp -n -s --if-source-newer --raw --part-size=64 -c 8 s3://b/k* /t", &w, &cp, err), 0);
-    CHECK(cp.no_clobber && cp.if_size_differ && cp.if_source_newer && cp.raw);
+    CHECK_EQ_INT(line("cp -n -s --if-source-newer --raw --resume --part-size=64 -c 8 s3://b/k* /t", &w, &cp, err), 0);
+    CHECK(cp.no_clobber && cp.if_size_differ && cp.if_source_newer && cp.raw && cp.resume);
     CHECK_EQ_INT(cp.part_size_bytes, 64ull << 20);
     CHECK_EQ_INT(cp.concurrency, 8);
     CHECK(!cp.wildcard); /* --raw: '*' is part of the key */
