@@ -755,7 +755,7 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
     }
     if (s_plan_target(cl, t) < 0) return 0;
     if (!t->target || ur_sink_tmp_name(cl, t) < 0) return -ENOMEM;
-    if ((in->flags & URESTORE_TASK_RESUME) && ur_sink_resume_load(cl, t) < 0) return -ENOMEM;
+    if ((in->flags & URESTORE_TASK_RESUME) && ur_sink_resume_load(t) < 0) return -ENOMEM;
     if (cl->tmpfile == UR_TMPFILE_UNKNOWN) s_probe_tmpfile(cl, t->dir_path);
     t->part_size = in->part_size_bytes ? (in->part_size_bytes + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1)
                                        : cl->part_size;

@@ -52,7 +52,7 @@ static void s_submit_open(struct urestore_client *cl, struct ur_task *t)
 }
 
 /* t->dir_path: "dir" of "dir/name", "/" of "/name", "." of "name". 0 or -ENOMEM. */
-int ur_sink_tmp_name_base(struct ur_task *t)
+static int s_dir_path(struct ur_task *t)
 {
     const char *dst = t->in->destination;
     const char *base = strrchr(dst, '/');
@@ -61,30 +61,31 @@ int ur_sink_tmp_name_base(struct ur_task *t)
     return t->dir_path ? 0 : -ENOMEM;
 }
 
-int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t)
+/* t->tmp_path := ".NAME.urestore-WHAT" beside the destination. 0 or -ENOMEM. */
+static int s_name_beside(struct ur_task *t, const char *what)
 {
     const char *dst = t->in->destination;
     const char *base = strrchr(dst, '/');
     size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
-    base = base ? base + 1 : dst;
-    if (ur_sink_tmp_name_base(t) < 0) return -ENOMEM;
+    if (s_dir_path(t) < 0) return -ENOMEM;
     free(t->tmp_path);
-    if (asprintf(&t->tmp_path, "%.*s.%s.urestore-%d-%u", (int)dirlen, dst, base, (int)getpid(), ++cl->tmp_counter) < 0)
-        t->tmp_path = NULL;
+    if (asprintf(&t->tmp_path, "%.*s.%s.urestore-%s", (int)dirlen, dst, dst + dirlen, what) < 0) t->tmp_path = NULL;
     return t->tmp_path ? 0 : -ENOMEM;
+}
+
+int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t)
+{
+    char what[32];
+    snprintf(what, sizeof(what), "%d-%u", (int)getpid(), ++cl->tmp_counter);
+    return s_name_beside(t, what);
 }
 
 /* The partial's name must be the same from run to run: ".NAME.urestore-partial", and its sidecar. */
 static int s_partial_names(struct ur_task *t)
 {
-    if (ur_sink_tmp_name_base(t) < 0) return -ENOMEM;
-    const char *dst = t->in->destination;
-    const char *base = strrchr(dst, '/');
-    size_t dirlen = base ? (size_t)(base - dst) + 1 : 0;
-    free(t->tmp_path);
-    if (asprintf(&t->tmp_path, "%.*s.%s.urestore-partial", (int)dirlen, dst, dst + dirlen) < 0) t->tmp_path = NULL;
-    if (t->tmp_path && asprintf(&t->ranges_path, "%s.ranges", t->tmp_path) < 0) t->ranges_path = NULL;
-    return t->tmp_path && t->ranges_path ? 0 : -ENOMEM;
+    if (s_name_beside(t, "partial") < 0) return -ENOMEM;
+    if (asprintf(&t->ranges_path, "%s.ranges", t->tmp_path) < 0) t->ranges_path = NULL;
+    return t->ranges_path ? 0 : -ENOMEM;
 }
 
 /* Does the partial file agree with the sidecar: a regular file, long enough for every range, no longer
@@ -97,9 +98,8 @@ static bool s_partial_fits(const struct ur_task *t)
     return len >= need && len <= ((t->done.size + UR_ALIGN - 1) & ~(uint64_t)(UR_ALIGN - 1));
 }
 
-int ur_sink_resume_load(struct urestore_client *cl, struct ur_task *t)
+int ur_sink_resume_load(struct ur_task *t)
 {
-    (void)cl;
     t->resume = true;
     if (s_partial_names(t) < 0) return -ENOMEM;
     const char *why = NULL;

@@ -6,11 +6,10 @@
 
 /* (Re)names t's temporary file ".NAME.urestore-PID-N" beside the destination, N fresh. 0 or -ENOMEM. */
 int ur_sink_tmp_name(struct urestore_client *cl, struct ur_task *t);
-int ur_sink_tmp_name_base(struct ur_task *t);
 /* --resume: names t's partial file and sidecar, and loads the sidecar into t->done when it can be trusted
  * and the partial fits it (t->done.n > 0); an untrusted sidecar is removed (URESTORE_RESULT_RESTARTED).
  * Synchronous: called while planning. 0 or -ENOMEM. */
-int ur_sink_resume_load(struct urestore_client *cl, struct ur_task *t);
+int ur_sink_resume_load(struct ur_task *t);
 /* The object is not the one the partial holds (412): remove the sidecar, keep nothing of t->done. */
 void ur_sink_resume_forget(struct ur_task *t);
 void ur_sink_open(struct urestore_client *cl, struct ur_task *t);

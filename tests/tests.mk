@@ -37,7 +37,9 @@ FUZZ_SRC_json := s3/json.c s3/credjson.c s3/credtime.c
 FUZZ_LIBS_json := -lcrypto
 FUZZ_SRC_sts_xml := s3/sts.c s3/credtime.c s3/region.c s3/awscfg.c s3/error.c s3/xml.c s3/uri.c s3/sigv4.c s3/sigv4_canon.c
 FUZZ_LIBS_sts_xml := -lcrypto
-FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes flink_metadata awscfg json sts_xml
+FUZZ_SRC_partial := engine/partial.c
+FUZZ_LIBS_partial := -lz
+FUZZ_TARGETS ?= http_response s3_error $(if $(wildcard s3/list.c),s3_list) runline uri gcm_vaes flink_metadata awscfg json sts_xml partial
 
 define FUZZ_RULE
 $(FUZZ_BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_SRC_$(1))) \
