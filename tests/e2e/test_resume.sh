@@ -92,13 +92,10 @@ for _ in $(seq 1 200); do
 done
 victim=$(client_pid "$job")
 sleep 0.3 # its last write lands; the part at CUT has sent at most ~300 KiB of its 2 MiB
-t0=$(date +%s%3N)
-kill -TERM "$victim"
+dt=$(signal_exit_ms "$victim" TERM 10000) || fail "the client did not stop within 10 s of SIGTERM"
 UR_RC=0
 wait "$job" || UR_RC=$?
-dt=$(($(date +%s%3N) - t0))
 assert_rc 1 "the copy interrupted by SIGTERM"
-[ "$dt" -lt 5000 ] || fail "the client took $dt ms to stop after SIGTERM"
 [ ! -e "$T/term/big" ] || fail "a partial file under the final name after SIGTERM"
 [ "$(kept "$T/term/big")" = "$CUT" ] || fail "after SIGTERM the sidecar keeps $(kept "$T/term/big") bytes, not $CUT"
 fault_rules '{}'
