@@ -743,10 +743,21 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
         s_finish_now(cl, t, URESTORE_E_INVALID, "%s%s", "destination is not a file path: ", dst ? dst : "");
         return 0;
     }
+    if (in->flags & ~(uint32_t)UR_TASK_FLAGS_KNOWN) {
+        s_finish_now(cl, t, URESTORE_E_INVALID, "%s%s", "unknown task flags for ", dst);
+        return 0;
+    }
     if ((in->flags & URESTORE_TASK_NO_CLOBBER) && access(dst, F_OK) == 0) {
         t->res->flags |= URESTORE_RESULT_SKIPPED;
         s_finish_now(cl, t, URESTORE_OK, "%s%s", "", "");
         return 0;
+    }
+    struct stat st;
+    if ((in->flags & (URESTORE_TASK_IF_SOURCE_NEWER | URESTORE_TASK_IF_SIZE_DIFFERS)) && stat(dst, &st) == 0 &&
+        S_ISREG(st.st_mode)) {
+        /* Compared with the object once its first response's headers arrive (sched.c). */
+        t->dst_size = (int64_t)st.st_size;
+        t->dst_mtime = (int64_t)st.st_mtim.tv_sec;
     }
     int r = s_make_parents(cl, dst, where, sizeof(where));
     if (r < 0) {
@@ -967,6 +978,7 @@ urestore_status ur_client_run(urestore_client *cl, const struct urestore_task *t
         t->cl = cl;
         t->fd = -1;
         t->size = -1;
+        t->last_modified = t->dst_size = t->dst_mtime = -1;
         ur_list_init(&t->pending);
         ur_list_init(&t->link);
         if (s_plan_task(cl, t) < 0) s_finish_now(cl, t, URESTORE_E_NOMEM, "%s%s", "out of memory", "");

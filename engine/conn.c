@@ -29,6 +29,7 @@
 #else
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)0)
 #endif
+#include "http/date.h"
 #include "s3/error.h"
 #include "s3/proxy.h"
 #include "s3/region.h"
@@ -364,9 +365,9 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
     const struct ur_request *rq = t->req;
     bool mem = ur_task_mem(t);
     const char *method = rq ? rq->method : "GET", *query = rq && rq->query ? rq->query : "";
-    const char *extra[6][2];
+    const char *extra[7][2];
     size_t nextra = 0;
-    char clen[24];
+    char clen[24], ims[32];
 
     if (p->len != 0 && !mem) {
         if (p->len < 0 && cl->verify_md5) /* the whole object in one response, so its MD5 can stream */
@@ -379,6 +380,12 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
     if (t->etag[0]) {
         extra[nextra][0] = "if-match";
         extra[nextra++][1] = t->etag;
+    }
+    if (p->off == 0 && !mem && !t->etag[0] && t->dst_mtime >= 0 && (t->in->flags & URESTORE_TASK_IF_SOURCE_NEWER) &&
+        ur_http_date_format(t->dst_mtime, ims, sizeof(ims)) == 0) {
+        /* -u: S3 answers 304 (no body) when the object is not newer than the file (sched.c keeps it). */
+        extra[nextra][0] = "if-modified-since";
+        extra[nextra++][1] = ims;
     }
     if (p->off == 0 && !mem) {
         /* Ask for the object's checksum: sent (and verified) when the response is the whole object. */

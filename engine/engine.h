@@ -98,6 +98,8 @@ struct ur_task {
     int64_t size;                /* object size, -1 until learned */
     uint64_t part_size;
     char etag[128];              /* from the first response; later parts send If-Match */
+    int64_t last_modified;       /* the first response's Last-Modified (s since 1970), -1 when not sent */
+    int64_t dst_size, dst_mtime; /* the existing destination's, for _IF_SIZE_DIFFERS/_IF_SOURCE_NEWER; -1 */
 
     unsigned parts_open;         /* parts not yet fully received and written */
     struct ur_part first;        /* the only part of most objects */
@@ -142,6 +144,11 @@ static inline bool ur_task_mem(const struct ur_task *t)
 
 /* HTTP/1.1 pipelining: up to this many small GETs go out together on one keep-alive connection (one send,
  * one TLS record for all of them, the responses read back to back). URESTORE_PIPELINE=1 turns it off. */
+/* The task flags this library acts on; a task with another bit set is refused rather than half done. */
+#define UR_TASK_FLAGS_KNOWN                                                                                    \
+    (URESTORE_TASK_NO_CLOBBER | URESTORE_TASK_IF_SOURCE_NEWER | URESTORE_TASK_IF_SIZE_DIFFERS |               \
+     URESTORE_TASK_NO_MTIME)
+
 #define UR_PIPE_MAX 8
 #define UR_PIPE_DEFAULT 4
 

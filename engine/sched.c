@@ -269,6 +269,21 @@ static void s_md5_setup(struct urestore_client *cl, struct ur_part *p, const str
     }
 }
 
+/* -s: the existing destination has the object's size (known from the first response's headers). */
+static bool s_same_size(const struct ur_task *t, int64_t size)
+{
+    return t->size < 0 && t->dst_size >= 0 && (t->in->flags & URESTORE_TASK_IF_SIZE_DIFFERS) && size == t->dst_size;
+}
+
+/* -s / -u said the existing destination stays: the task succeeds with nothing written (the unnamed file,
+ * if opened, vanishes as on failure) and the response is dropped with its connection. */
+static int s_keep_destination(struct ur_task *t)
+{
+    t->res->flags |= URESTORE_RESULT_SKIPPED;
+    ur_sched_task_fail(t, URESTORE_OK, 0, "%s", "");
+    return -1;
+}
+
 int ur_sched_headers(struct ur_conn *c)
 {
     struct ur_part *p = c->part;
@@ -278,6 +293,9 @@ int ur_sched_headers(struct ur_conn *c)
 
     /* A listing page: its body goes to memory. */
     if (ur_task_mem(t) && (r->status == 200 || r->status == 206)) return r->status == 200 ? 3 : 1;
+    /* -u: not modified since the file's mtime. 304 comes only for the If-Modified-Since we sent. */
+    if (r->status == 304 && t->dst_mtime >= 0 && (t->in->flags & URESTORE_TASK_IF_SOURCE_NEWER))
+        return s_keep_destination(t);
     const struct ur_s3_resp_want want = {.source = t->in->source,
                                          .off = p->off,
                                          .got = p->got,
@@ -289,14 +307,17 @@ int ur_sched_headers(struct ur_conn *c)
     char msg[sizeof(t->res->message)];
     enum ur_s3_resp v = ur_s3_resp_check(&want, r, &got, msg, sizeof(msg));
     if (got.etag) snprintf(t->etag, sizeof(t->etag), "%s", got.etag);
+    if (p->off == 0 && r->last_modified >= 0) t->last_modified = r->last_modified;
     switch (v) {
     case UR_S3_RESP_ERROR:
         return 1;
     case UR_S3_RESP_EMPTY:
+        if (s_same_size(t, 0)) return s_keep_destination(t);
         t->size = 0;
         p->len = 0;
         return 2;
     case UR_S3_RESP_WHOLE:
+        if (s_same_size(t, got.size)) return s_keep_destination(t);
         t->size = got.size;
         p->len = got.len;
         cl->bytes_known += (uint64_t)t->size;
@@ -309,6 +330,7 @@ int ur_sched_headers(struct ur_conn *c)
         }
         p = c->part; /* may have moved */
         if (t->size >= 0) break;
+        if (s_same_size(t, got.size)) return s_keep_destination(t);
         /* The first response told the object's size: the rest is cut into parts. */
         t->size = got.size;
         cl->bytes_known += (uint64_t)t->size;

@@ -4,7 +4,7 @@
  * buffered where the file system refuses it), FALLOCATE to the final size (so O_DIRECT writes do not
  * extend the file and stay inline instead of being punted to kernel workers), WRITE_FIXED from the
  * registered pool, FTRUNCATE after a padded tail (ftruncate(2) in the loop thread where the kernel lacks
- * the opcode), LINKAT onto the final name, CLOSE. The unnamed file
+ * the opcode), futimens(2) to the object's LastModified, LINKAT onto the final name, CLOSE. The unnamed file
  * vanishes by itself on failure, cancellation or SIGKILL. Where the destination exists, the file is linked
  * under a temporary name ".NAME.urestore-PID-N" and renamed over it (atomic replacement); where the file
  * system has no O_TMPFILE, it is created under that name from the start, and unlinked on failure. One
@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
@@ -273,9 +274,22 @@ static void s_submit_truncate(struct urestore_client *cl, struct ur_task *t)
     ur_loop_ftruncate(&cl->loop, &t->fop, t->fd, (uint64_t)t->size);
 }
 
+/* The object's LastModified becomes the file's mtime (atime too: the file was not read), so that -u and a
+ * later run can tell it is up to date. futimens(2) in the loop thread: io_uring has no opcode for it, and
+ * it only changes the inode we hold open (no data, no wait for the disk). After every write and the
+ * truncate, which would move the mtime again; before the name, so that no one sees the file without it.
+ * A failure is not the task's: the content is complete, only the time stays that of the download. */
+static void s_set_mtime(struct ur_task *t)
+{
+    if (t->last_modified < 0 || (t->in->flags & URESTORE_TASK_NO_MTIME)) return;
+    struct timespec ts[2] = {{.tv_sec = (time_t)t->last_modified}, {.tv_sec = (time_t)t->last_modified}};
+    (void)futimens(t->fd, ts);
+}
+
 /* Everything is written: put the file under its final name. */
 static void s_commit(struct urestore_client *cl, struct ur_task *t)
 {
+    s_set_mtime(t);
     if (t->anon && !t->named)
         s_submit_link(cl, t);
     else

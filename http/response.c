@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/date.h"
+
 enum {
     S_FIELD_NONE = 0,
     S_FIELD_CONTENT_RANGE,
@@ -23,6 +25,7 @@ enum {
     S_FIELD_RETRY_AFTER,
     S_FIELD_CHECKSUM_CRC32,
     S_FIELD_BUCKET_REGION,
+    S_FIELD_LAST_MODIFIED,
 };
 
 /* field_len / value_len are set to this when the span outgrew its buffer. */
@@ -35,6 +38,7 @@ static const struct {
     {"content-range", S_FIELD_CONTENT_RANGE},         {"etag", S_FIELD_ETAG},
     {"x-amz-retry-after", S_FIELD_AMZ_RETRY_AFTER},   {"retry-after", S_FIELD_RETRY_AFTER},
     {"x-amz-checksum-crc32", S_FIELD_CHECKSUM_CRC32}, {"x-amz-bucket-region", S_FIELD_BUCKET_REGION},
+    {"last-modified", S_FIELD_LAST_MODIFIED},
 };
 
 static bool s_status_has_no_body(int status)
@@ -188,6 +192,8 @@ static int s_on_header_value_complete(llhttp_t *parser)
         break;
     case S_FIELD_BUCKET_REGION:
         s_copy_or_empty(r->bucket_region, overflow ? 0 : sizeof r->bucket_region, p, (size_t)(end - p));
+    case S_FIELD_LAST_MODIFIED:
+        r->last_modified = overflow ? -1 : ur_http_date_parse(p, (size_t)(end - p));
         break;
     case S_FIELD_AMZ_RETRY_AFTER:
         /* Milliseconds; wins over Retry-After whatever the order. */
@@ -243,6 +249,7 @@ static void s_forget_interim(struct ur_http_resp *r)
     r->etag[0] = '\0';
     r->checksum_crc32[0] = '\0';
     r->bucket_region[0] = '\0';
+    r->last_modified = -1;
 }
 
 static int s_on_message_complete(llhttp_t *parser)

@@ -38,6 +38,7 @@ struct ur_http_resp {
     char etag[128];           /* ETag as sent, quotes included; "" when absent (or too long) */
     char checksum_crc32[16];  /* x-amz-checksum-crc32 (base64); "" when absent */
     char bucket_region[64];   /* x-amz-bucket-region (the bucket's region); "" when absent (or too long) */
+    int64_t last_modified;    /* Last-Modified, seconds since 1970 UTC; -1 when absent or malformed */
     const char *error;        /* static text when UR_HTTP_ERROR */
 
     ur_http_body_fn on_body;  /* may be NULL: body bytes are then dropped */

@@ -174,7 +174,7 @@ struct urestore_task {
 };
 
 #define URESTORE_TASK_NO_CLOBBER 1u /* an existing destination is kept and the task succeeds */
-/* Resumable (since 0.2, LIBURESTORE_1.1; an older library ignores the flag and downloads whole): the file
+/* Since 0.3. Resumable (a library before 0.3 ignores the flag and downloads whole): the file
  * is written as ".NAME.urestore-partial" beside the destination instead of an unnamed file. If the task
  * fails or is cancelled, the parts durably written stay there with a sidecar ".NAME.urestore-partial.ranges"
  * (object size, ETag, the byte ranges complete; engine/partial.h); a later task with this flag for the
@@ -185,7 +185,23 @@ struct urestore_task {
  * resumable task are left alone. */
 #define URESTORE_TASK_RESUME 2u
 
-#define URESTORE_RESULT_SKIPPED 1u /* URESTORE_TASK_NO_CLOBBER kept an existing destination: nothing copied */
+/* Since 0.3. Where the destination exists, keep it (the task succeeds, URESTORE_RESULT_SKIPPED) unless the
+ * object is newer: its LastModified later than the file's modification time. Asked with If-Modified-Since
+ * (the file's mtime, whole seconds) on the first GET, so a 304 costs no body and no extra request. */
+#define URESTORE_TASK_IF_SOURCE_NEWER 4u
+/* Since 0.3. Where the destination exists, keep it unless the object's size differs from the file's. The
+ * size is read from the first GET's headers, before any byte is written: an equal size drops that
+ * response (its connection is closed), which costs less than a HEAD before every copy. With
+ * URESTORE_TASK_IF_SOURCE_NEWER too, the file is kept when either condition says so. */
+#define URESTORE_TASK_IF_SIZE_DIFFERS 8u
+/* Since 0.3. Leave the new file's modification time at the time of writing. Without this flag the file
+ * gets the object's LastModified (from the response's Last-Modified header, set before the file appears
+ * under its name), so that URESTORE_TASK_IF_SOURCE_NEWER and later runs can tell it is up to date. */
+#define URESTORE_TASK_NO_MTIME 16u
+
+/* URESTORE_TASK_NO_CLOBBER, _IF_SOURCE_NEWER or _IF_SIZE_DIFFERS kept an existing destination: nothing
+ * copied. */
+#define URESTORE_RESULT_SKIPPED 1u
 #define URESTORE_RESULT_RESUMED 2u /* URESTORE_TASK_RESUME: bytes of an earlier partial were kept, the rest fetched */
 #define URESTORE_RESULT_RESTARTED 4u /* URESTORE_TASK_RESUME: a partial was found but not usable (object changed,
                                       * sidecar or file not matching): downloaded from the start */

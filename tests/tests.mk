@@ -22,7 +22,7 @@ TESTARGS     ?=
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 # The library sources each fuzz target links (s3/list.c only once it exists).
-FUZZ_SRC_http_response := http/response.c
+FUZZ_SRC_http_response := http/response.c http/date.c
 FUZZ_LLHTTP_http_response := api http llhttp
 FUZZ_SRC_s3_error := s3/error.c s3/xml.c
 FUZZ_SRC_s3_list := s3/list.c s3/xml.c s3/uri.c s3/credtime.c
