@@ -89,6 +89,13 @@ int ur_cli_flags_parse(const struct ur_cli_flag *spec, size_t nspec, char *const
             }
             if (f->kind == UR_CLI_FLAG_STR) {
                 *(const char **)f->out = v;
+            } else if (f->kind == UR_CLI_FLAG_LIST) {
+                struct ur_cli_strs *l = f->out;
+                if (l->n == UR_CLI_STRS_MAX) {
+                    snprintf(err, errlen, "too many -%.*s flags (at most %d)", (int)len, name, UR_CLI_STRS_MAX);
+                    return -EINVAL;
+                }
+                l->v[l->n++] = v;
             } else {
                 int rc = s_parse_int(v, (long long *)f->out);
                 if (rc) {

@@ -15,11 +15,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cli/flag.h"
+
 /* The length of pattern's literal prefix: the bytes before the first '*' or '?'. */
 size_t ur_cli_glob_prefix_len(const char *pattern);
 
 /* True when the whole of key matches pattern (s5cmd's semantics, above). */
 bool ur_cli_glob_match(const char *pattern, const char *key);
+
+/* --exclude / --include, as s5cmd applies them: the pattern must match the whole of the key relative to the
+ * source (the key after the source's literal prefix, extended to end with '/'; the whole key when it does
+ * not start so), '*' and '?' crossing newlines too (s5cmd compiles these with the s flag). A key is left out
+ * when it matches an exclude, or when includes are given and it matches none: exclude wins. */
+bool ur_cli_glob_filtered(const char *src_key, bool wildcard, const char *key, const struct ur_cli_strs *exclude,
+                          const struct ur_cli_strs *include);
+
+/* False when pattern is not valid UTF-8 (Go's regexp refuses it, so s5cmd fails the command). */
+bool ur_cli_glob_valid(const char *pattern);
+
+/* The file a key listed under a prefix source (PREFIX/ or the whole bucket) lands in: DST joined with the
+ * key after prefix (its last element with --flatten), refused as ur_cli_glob_dest refuses. */
+char *ur_cli_prefix_dest(const char *dst, const char *prefix, const char *key, bool flatten, const char **why);
 
 /* The file a key that matched pattern lands in: DST joined with REL (above) and cleaned as Go's
  * path.Join does. Returns a malloc'd path, or NULL with *why set to a static message: the key names no

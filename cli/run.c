@@ -29,7 +29,8 @@ struct s_item {
     char *dst; /* the final file path, as s5cmd would print it */
     uint64_t part_size_bytes;
     uint32_t flags;
-    bool reported; /* its line was printed (from on_task_done or after the batch) */
+    const char *skip_why; /* the DEBUG line's reason when the engine keeps the file (static) */
+    bool reported;        /* its line was printed (from on_task_done or after the batch) */
 };
 
 struct ur_cli_batch {
@@ -159,17 +160,29 @@ static void s_print_restarted(struct ur_cli_batch *b, const char *src, const cha
     s_emit(b, STDERR_FILENO);
 }
 
-/* A -n copy that kept an existing destination: s5cmd prints nothing at the default level (a DEBUG line
- * only), and it counts as a success. The engine can find the file there too (it appeared after
- * planning), and says so with URESTORE_RESULT_SKIPPED. */
-static void s_print_skip(struct ur_cli_batch *b, const char *src, const char *dst)
+/* A copy that kept an existing destination (-n, -s, -u): s5cmd prints nothing at the default level (a
+ * DEBUG line with its reason only), and it counts as a success. The engine can decide so too (a single
+ * object's size or LastModified, known from its response; a file that appeared after planning), and
+ * says so with URESTORE_RESULT_SKIPPED. */
+static void s_print_skip(struct ur_cli_batch *b, const char *src, const char *dst, const char *why)
 {
     if (b->g->log_level > UR_CLI_LOG_DEBUG) return;
     struct ur_cli_buf t = {0};
     s_task_text(&t, src, dst);
-    ur_cli_fmt_debug(&b->out, b->g->json, "cp", t.p ? t.p : "", "object already exists");
+    ur_cli_fmt_debug(&b->out, b->g->json, "cp", t.p ? t.p : "", why);
     ur_cli_buf_free(&t);
     s_emit(b, STDOUT_FILENO);
+}
+
+#define S_WHY_EXISTS "object already exists"
+#define S_WHY_SIZE "object size matches"
+#define S_WHY_OLDER "object is newer or same age"
+
+/* Why a skip of cp's kind happened: the condition that decides, as s5cmd's shouldOverride (-u over -s
+ * over -n). */
+static const char *s_skip_why(const struct ur_cli_cp *cp)
+{
+    return cp->if_source_newer ? S_WHY_OLDER : cp->if_size_differ ? S_WHY_SIZE : S_WHY_EXISTS;
 }
 
 static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *src, char *dst,
@@ -184,25 +197,48 @@ static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char
     }
     char *copy = strdup(src);
     if (!copy) return -ENOMEM;
-    b->items[b->n++] = (struct s_item){copy, dst, cp->part_size_bytes, flags, false};
+    b->items[b->n++] = (struct s_item){copy, dst, cp->part_size_bytes, flags, s_skip_why(cp), false};
     return 0;
 }
 
-/* Plans the download of src into the file dst (taken over), with cp's flags: -n keeps an existing file. */
+/* s5cmd's shouldOverride for an existing file st and an object of size and LastModified lm (seconds; -1
+ * unknown): NULL to copy, else why the file is kept. Each flag given overrides the verdict of the one
+ * before it: -n keeps, -s keeps on equal sizes, -u keeps unless the object is strictly newer. */
+static const char *s_keep_why(const struct ur_cli_cp *cp, const struct stat *st, uint64_t size, int64_t lm)
+{
+    const char *why = cp->no_clobber ? S_WHY_EXISTS : NULL;
+    if (cp->if_size_differ) why = size == (uint64_t)st->st_size ? S_WHY_SIZE : NULL;
+    /* lm is whole seconds: later than the mtime (with its nanoseconds) exactly when later than its seconds. */
+    if (cp->if_source_newer) why = lm <= (int64_t)st->st_mtim.tv_sec ? S_WHY_OLDER : NULL;
+    return why;
+}
+
+/* Plans the download of src into the file dst (taken over), with cp's flags. o: what a listing said of the
+ * object (its size and LastModified decide -s and -u here, with no request); NULL for a single object,
+ * whose -s and -u the engine decides on its first response (URESTORE_TASK_IF_*). */
 static void s_plan_file(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *src, char *dst,
-                        const char *op, const char *text, size_t lineno)
+                        const struct urestore_object *o, const char *op, const char *text, size_t lineno)
 {
     struct stat st;
-    /* s5cmd: -s and -u turn -n's "keep" into "overwrite when the object differs". The engine cannot
-     * compare yet, so those download again (same bytes as s5cmd would leave); -n alone keeps. */
-    bool keep = cp->no_clobber && !cp->if_size_differ && !cp->if_source_newer;
-    if (keep && stat(dst, &st) == 0) {
-        s_print_skip(b, src, dst);
-        free(dst);
-        b->ok++;
-        return;
+    uint32_t flags = (cp->no_mtime ? URESTORE_TASK_NO_MTIME : 0) | (cp->resume ? URESTORE_TASK_RESUME : 0);
+    bool cond = cp->no_clobber || cp->if_size_differ || cp->if_source_newer;
+    if (cond && stat(dst, &st) == 0) {
+        const char *why = NULL;
+        if (o && (o->last_modified >= 0 || !cp->if_source_newer))
+            why = s_keep_why(cp, &st, o->size, o->last_modified);
+        else if (!cp->if_size_differ && !cp->if_source_newer)
+            why = S_WHY_EXISTS;
+        else /* the engine compares with the object's first response */
+            flags |= cp->if_source_newer ? URESTORE_TASK_IF_SOURCE_NEWER : URESTORE_TASK_IF_SIZE_DIFFERS;
+        if (why) {
+            s_print_skip(b, src, dst, why);
+            free(dst);
+            b->ok++;
+            return;
+        }
+    } else if (cp->no_clobber && !cp->if_size_differ && !cp->if_source_newer) {
+        flags |= URESTORE_TASK_NO_CLOBBER; /* the file may appear before the engine gets to it */
     }
-    uint32_t flags = (keep ? URESTORE_TASK_NO_CLOBBER : 0) | (cp->resume ? URESTORE_TASK_RESUME : 0);
     if (s_push(b, cp, src, dst, flags) < 0) {
         free(dst);
         s_fail_cmd(b, op, text, lineno, "out of memory");
@@ -273,10 +309,17 @@ static urestore_client *s_client_new(const struct ur_cli_global *g, char *err, s
     return c;
 }
 
-/* The keys a listing returned that match the wildcard, in S3's order. */
+/* The objects a listing returned that the source selects (the wildcard, or every key under a prefix),
+ * less those --exclude/--include leave out, in S3's order. */
+struct s_match {
+    char *key;
+    uint64_t size;
+    int64_t last_modified;
+};
+
 struct s_matches {
-    const char *pattern;
-    char **keys;
+    const struct ur_cli_cp *cp;
+    struct s_match *v;
     size_t n, cap;
     bool oom;
 };
@@ -284,28 +327,33 @@ struct s_matches {
 static int s_on_listed(void *user, const struct urestore_object *e)
 {
     struct s_matches *m = user;
-    if (!ur_cli_glob_match(m->pattern, e->key)) return 0;
+    const struct ur_cli_cp *cp = m->cp;
+    if (cp->wildcard && !ur_cli_glob_match(cp->src_key, e->key)) return 0;
+    if (ur_cli_glob_filtered(cp->src_key, cp->wildcard, e->key, &cp->exclude, &cp->include)) return 0;
     if (m->n == m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 64;
-        char **k = realloc(m->keys, cap * sizeof(*k));
-        if (!k) return m->oom = true, 1;
-        m->keys = k;
+        struct s_match *v = realloc(m->v, cap * sizeof(*v));
+        if (!v) return m->oom = true, 1;
+        m->v = v;
         m->cap = cap;
     }
-    if (!(m->keys[m->n] = strdup(e->key))) return m->oom = true, 1;
-    m->n++;
+    if (!(m->v[m->n].key = strdup(e->key))) return m->oom = true, 1;
+    m->v[m->n].size = e->size;
+    m->v[m->n++].last_modified = e->last_modified;
     return 0;
 }
 
 /* A wildcard source, as s5cmd expands it: list the literal prefix (ListObjectsV2, every page), keep the
  * keys that match the whole pattern (directory markers aside), and plan one download per key into the
- * destination directory; a key that would land outside it is refused with its own ERROR line. */
-static void s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *op,
-                              const char *text, size_t lineno)
+ * destination directory; a key that would land outside it is refused with its own ERROR line. A prefix
+ * source (PREFIX/, or the bucket) is listed the same way and keeps every key, each landing at its path
+ * after PREFIX/. */
+static void s_expand_listing(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *op,
+                             const char *text, size_t lineno)
 {
-    /* cp->src is SCHEME://BUCKET/KEY and cp->src_key points at KEY. */
+    /* cp->src is SCHEME://BUCKET/KEY (or SCHEME://BUCKET) and cp->src_key points at KEY. */
     const char *bucket = strstr(cp->src, "://") + 3;
-    size_t blen = (size_t)(cp->src_key - 1 - bucket);
+    size_t blen = strcspn(bucket, "/");
     char bname[64];
     if (blen >= sizeof(bname)) {
         s_fail_cmd(b, op, text, lineno, "bucket name is too long");
@@ -319,9 +367,9 @@ static void s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp
         return;
     }
     char *prefix = NULL; /* the listing's URI: s3://BUCKET/ and the literal part of the key */
-    if (asprintf(&prefix, "s3://%s/%.*s", bname, (int)ur_cli_glob_prefix_len(cp->src_key), cp->src_key) < 0)
-        prefix = NULL;
-    struct s_matches m = {.pattern = cp->src_key};
+    size_t plen = cp->wildcard ? ur_cli_glob_prefix_len(cp->src_key) : strlen(cp->src_key);
+    if (asprintf(&prefix, "s3://%s/%.*s", bname, (int)plen, cp->src_key) < 0) prefix = NULL;
+    struct s_matches m = {.cp = cp};
     char msg[512] = "";
     urestore_status st = URESTORE_E_NOMEM;
     if (prefix) {
@@ -340,16 +388,22 @@ static void s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp
         s_fail_cmd(b, op, text, lineno, "no object found");
     } else {
         struct ur_cli_buf src = {0}, t = {0};
+        /* SCHEME://BUCKET/ before each key (a source written without the bucket's '/' gets one). */
+        size_t head = (size_t)(bucket - cp->src) + blen;
         for (size_t i = 0; i < m.n; i++) {
-            size_t kl = strlen(m.keys[i]);
-            if (kl && m.keys[i][kl - 1] == '/') continue; /* a directory marker: s5cmd skips it */
+            const char *key = m.v[i].key;
+            size_t kl = strlen(key);
+            if (kl && key[kl - 1] == '/') continue; /* a directory marker: s5cmd skips it */
             src.len = 0;
-            ur_cli_buf_put(&src, cp->src, (size_t)(cp->src_key - cp->src));
-            ur_cli_buf_puts(&src, m.keys[i]);
+            ur_cli_buf_put(&src, cp->src, head);
+            ur_cli_buf_puts(&src, "/");
+            ur_cli_buf_puts(&src, key);
             const char *why = NULL, *s = src.p ? src.p : "";
-            char *dst = ur_cli_glob_dest(cp->dst, cp->src_key, m.keys[i], cp->flatten, &why);
+            char *dst = cp->wildcard ? ur_cli_glob_dest(cp->dst, cp->src_key, key, cp->flatten, &why)
+                                     : ur_cli_prefix_dest(cp->dst, cp->src_key, key, cp->flatten, &why);
             if (dst) {
-                s_plan_file(b, cp, s, dst, op, text, lineno);
+                struct urestore_object o = {.key = key, .size = m.v[i].size, .last_modified = m.v[i].last_modified};
+                s_plan_file(b, cp, s, dst, &o, op, text, lineno);
                 continue;
             }
             s_task_text(&t, s, cp->dst);
@@ -361,8 +415,8 @@ static void s_expand_wildcard(struct ur_cli_batch *b, const struct ur_cli_cp *cp
         ur_cli_buf_free(&t);
     }
     for (size_t i = 0; i < m.n; i++)
-        free(m.keys[i]);
-    free(m.keys);
+        free(m.v[i].key);
+    free(m.v);
 }
 
 /* Plans a parsed cp: checks the source as the engine will, names the destination file, applies -n. */
@@ -370,10 +424,12 @@ static void s_plan(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const cha
                    size_t lineno)
 {
     const char *why = NULL;
-    if (cp->wildcard) {
-        s_expand_wildcard(b, cp, op, text, lineno);
+    if (cp->wildcard || cp->prefix) {
+        s_expand_listing(b, cp, op, text, lineno);
         return;
     }
+    /* s5cmd filters a single object too, by its whole key. */
+    if (ur_cli_glob_filtered(cp->src_key, false, cp->src_key, &cp->exclude, &cp->include)) return;
     struct ur_s3_uri uri;
     if (ur_s3_uri_parse(cp->src, &uri, &why) < 0) {
         s_fail_cmd(b, op, text, lineno, why ? why : "bad source URI");
@@ -386,7 +442,7 @@ static void s_plan(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const cha
         s_fail_cmd(b, op, text, lineno, why);
         return;
     }
-    s_plan_file(b, cp, cp->src, dst, op, text, lineno);
+    s_plan_file(b, cp, cp->src, dst, NULL, op, text, lineno);
 }
 
 void ur_cli_batch_add_line(struct ur_cli_batch *b, const char *line, size_t len, size_t lineno)
@@ -446,7 +502,7 @@ static void s_report(struct ur_cli_batch *b, size_t i, const struct urestore_res
     if (r->status == URESTORE_OK) {
         b->ok++;
         if (r->flags & URESTORE_RESULT_SKIPPED)
-            s_print_skip(b, it->src, it->dst);
+            s_print_skip(b, it->src, it->dst, it->skip_why);
         else
             s_print_ok(b, it->src, it->dst, r->bytes);
         if (r->flags & URESTORE_RESULT_RESTARTED) s_print_restarted(b, it->src, it->dst);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/flag.h"
+#include "cli/glob.h"
 
 #define MIB (1024ull * 1024ull)
 
@@ -157,6 +158,9 @@ int ur_cli_parse_cp(char *const *words, size_t n, struct ur_cli_cp *cp, char *er
         {"flatten", "f", UR_CLI_FLAG_BOOL, &cp->flatten, NULL},
         {"raw", NULL, UR_CLI_FLAG_BOOL, &cp->raw, NULL},
         {"resume", NULL, UR_CLI_FLAG_BOOL, &cp->resume, NULL},
+        {"no-preserve-timestamps", NULL, UR_CLI_FLAG_BOOL, &cp->no_mtime, NULL},
+        {"exclude", NULL, UR_CLI_FLAG_LIST, &cp->exclude, NULL},
+        {"include", NULL, UR_CLI_FLAG_LIST, &cp->include, NULL},
         {"concurrency", "c", UR_CLI_FLAG_INT, &cp->concurrency, NULL},
         {"part-size", "p", UR_CLI_FLAG_INT, &part_mib, NULL},
         {"help", "h", UR_CLI_FLAG_BOOL, &cp->help, NULL},
@@ -186,8 +190,6 @@ int ur_cli_parse_cp(char *const *words, size_t n, struct ur_cli_cp *cp, char *er
     if (cp->dst[0] == '\0') return S_FAIL(-EINVAL, "destination is empty");
     if (dst == S_LOCAL && !cp->raw && s_has_glob(cp->dst, strlen(cp->dst)))
         return S_FAIL(-EINVAL, "target \"%s\" can not contain glob characters", cp->dst);
-    if (src == S_REMOTE && (key[0] == '\0' || key[strlen(key) - 1] == '/'))
-        return S_FAIL(-EINVAL, "source argument must contain wildcard character");
     if (src == S_REMOTE && dst == S_REMOTE)
         return S_FAIL(-ENOTSUP, "S3 to S3 copies are not supported by urestore (it only downloads)");
     if (src == S_LOCAL && dst == S_REMOTE)
@@ -195,6 +197,15 @@ int ur_cli_parse_cp(char *const *words, size_t n, struct ur_cli_cp *cp, char *er
     if (src == S_LOCAL) return S_FAIL(-EINVAL, "local->local copy operations are not permitted");
     cp->src_key = key;
     cp->wildcard = !cp->raw && s_has_glob(key, strlen(key));
+    /* s5cmd refuses such a source ("source argument must contain wildcard character"); urestore copies
+     * every object under it, laid out as s5cmd lays out PREFIX* (and aws s3 cp --recursive PREFIX). */
+    cp->prefix = !cp->wildcard && (key[0] == '\0' || key[strlen(key) - 1] == '/');
+    const struct ur_cli_strs *pats[2] = {&cp->exclude, &cp->include};
+    for (int k = 0; k < 2; k++)
+        for (size_t j = 0; j < pats[k]->n; j++)
+            if (!ur_cli_glob_valid(pats[k]->v[j]))
+                return S_FAIL(-EINVAL, "--%s pattern \"%s\" is not valid UTF-8", k ? "include" : "exclude",
+                              pats[k]->v[j]);
     return 0;
 }
 

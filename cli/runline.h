@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/flag.h"
+
 /* The words of a line: v[0..n) point into buf, which one allocation holds. */
 struct ur_cli_words {
     char **v;
@@ -45,6 +47,10 @@ struct ur_cli_cp {
     bool raw;                 /* --raw: '*' and '?' are part of the key */
     bool flatten;             /* -f/--flatten: matters only for wildcard sources */
     bool wildcard;            /* the key has '*' or '?' and --raw was not given: needs a listing */
+    bool prefix;              /* the key is empty or ends with '/': every object under it (a listing) */
+    bool no_mtime;            /* --no-preserve-timestamps: files keep the time they were written at */
+    struct ur_cli_strs exclude; /* --exclude PATTERN…: keys to leave out (wins over --include) */
+    struct ur_cli_strs include; /* --include PATTERN…: when given, only keys matching one of them */
     bool help;                /* -h/--help was given: nothing else is parsed (src, dst NULL) */
 };
 

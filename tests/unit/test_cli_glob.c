@@ -2,6 +2,8 @@
  * matching ('*' across '/', '?' one UTF-8 character, neither across a newline, regexp metacharacters
  * literal), and the file a matching key lands in (relative to the prefix's directory, --flatten, keys
  * refused because they would land outside the destination or name no file). */
+#include <stdlib.h>
+
 #include "cli/glob.h"
 #include "tests/unit/check.h"
 
@@ -110,10 +112,85 @@ static void test_dest(void)
     s_dest("out", "*", "", false, NULL);
 }
 
+/* A prefix source (PREFIX/ or the bucket): the key after PREFIX, refused as wildcard keys are. */
+static void test_prefix_dest(void)
+{
+    static const struct {
+        const char *prefix, *key;
+        bool flatten;
+        const char *want;
+    } cases[] = {
+        {"dir/", "dir/a", false, "out/a"},
+        {"dir/", "dir/sub/b", false, "out/sub/b"},
+        {"", "x/y", false, "out/x/y"},
+        {"dir/", "dir/sub/b", true, "out/b"},
+        {"dir/", "dir/../evil", false, NULL},
+        {"dir/", "dir//etc/passwd", false, NULL},
+        {"", "/etc/passwd", false, NULL},
+        {"dir/", "dir/sub/", false, NULL},
+        {"dir/", "dir/.", false, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *why = NULL;
+        char *got = ur_cli_prefix_dest("out", cases[i].prefix, cases[i].key, cases[i].flatten, &why);
+        if (cases[i].want) {
+            CHECK(got != NULL);
+            if (got) CHECK_EQ_STR(got, cases[i].want);
+        } else {
+            CHECK(got == NULL && why != NULL);
+        }
+        free(got);
+    }
+}
+
+static struct ur_cli_strs s_strs(const char *a, const char *b)
+{
+    struct ur_cli_strs l = {.n = 0};
+    if (a) l.v[l.n++] = a;
+    if (b) l.v[l.n++] = b;
+    return l;
+}
+
+/* --exclude / --include: relative to the source's literal prefix, exclude wins, '*' crosses newlines. */
+static void test_filter(void)
+{
+    struct ur_cli_strs none = s_strs(NULL, NULL), logs = s_strs("*.log", NULL), a = s_strs("a*", NULL);
+    CHECK(!ur_cli_glob_filtered("dir/*", true, "dir/x.log", &none, &none));
+    CHECK(ur_cli_glob_filtered("dir/*", true, "dir/x.log", &logs, &none));
+    CHECK(ur_cli_glob_filtered("dir/*", true, "dir/s/x.log", &logs, &none)); /* '*' crosses '/' */
+    CHECK(!ur_cli_glob_filtered("dir/*", true, "dir/x.sst", &logs, &none));
+    /* Relative to dir/: "a*" matches dir/ab, not dir/b/a. */
+    CHECK(!ur_cli_glob_filtered("dir/", false, "dir/ab", &none, &a));
+    CHECK(ur_cli_glob_filtered("dir/", false, "dir/b/a", &none, &a));
+    /* Both match: exclude wins. */
+    struct ur_cli_strs ax = s_strs("a.log", NULL);
+    CHECK(ur_cli_glob_filtered("dir/", false, "dir/a.log", &logs, &a));
+    CHECK(ur_cli_glob_filtered("dir/", false, "dir/a.log", &ax, &a));
+    CHECK(!ur_cli_glob_filtered("dir/", false, "dir/ab", &logs, &a));
+    /* A prefix that does not end at '/' (dir/a*): s5cmd appends one, so keys are matched whole. */
+    CHECK(ur_cli_glob_filtered("dir/a*", true, "dir/ab", &none, &a));
+    struct ur_cli_strs whole = s_strs("dir/a*", NULL);
+    CHECK(!ur_cli_glob_filtered("dir/a*", true, "dir/ab", &none, &whole));
+    /* A single object: its whole key. */
+    CHECK(ur_cli_glob_filtered("dir/x.log", false, "dir/x.log", &logs, &none));
+    /* '*' and '?' take newlines here (s5cmd's (?s)), unlike in the source wildcard. */
+    CHECK(ur_cli_glob_filtered("", false, "a\nb.log", &logs, &none));
+    struct ur_cli_strs q = s_strs("a?b", NULL);
+    CHECK(!ur_cli_glob_filtered("", false, "a\nb", &none, &q));
+    /* An empty pattern is ignored, as s5cmd does. */
+    struct ur_cli_strs empty = s_strs("", NULL);
+    CHECK(!ur_cli_glob_filtered("", false, "k", &empty, &none));
+    CHECK(ur_cli_glob_valid("*.sst"));
+    CHECK(ur_cli_glob_valid("\xc3\xa9*"));
+    CHECK(!ur_cli_glob_valid("\xff*"));
+}
+
 int main(void)
 {
     test_prefix();
     test_match();
     test_dest();
+    test_prefix_dest();
+    test_filter();
     return CHECK_DONE();
 }

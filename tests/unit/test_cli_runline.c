@@ -188,10 +188,31 @@ static void test_cp_errors(void)
     CHECK_EQ_STR(err, "s3 url should have a bucket");
     CHECK_EQ_INT(line("cp s3://b*/k /t", &w, &cp, err), -EINVAL);
     CHECK_EQ_STR(err, "bucket name cannot contain wildcards");
-    CHECK_EQ_INT(line("cp s3://b /t", &w, &cp, err), -EINVAL);
-    CHECK_EQ_STR(err, "source argument must contain wildcard character");
-    CHECK_EQ_INT(line("cp s3://b/dir/ /t", &w, &cp, err), -EINVAL);
-    CHECK_EQ_STR(err, "source argument must contain wildcard character");
+    /* A prefix (or the bucket) without a wildcard: every object under it, where s5cmd refuses. */
+    CHECK_EQ_INT(line("cp s3://b /t", &w, &cp, err), 0);
+    CHECK(cp.prefix && !cp.wildcard && !strcmp(cp.src_key, ""));
+    ur_cli_words_free(&w);
+    CHECK_EQ_INT(line("cp s3://b/dir/ /t", &w, &cp, err), 0);
+    CHECK(cp.prefix && !strcmp(cp.src_key, "dir/"));
+    ur_cli_words_free(&w);
+    CHECK_EQ_INT(line("cp s3://b/dir/* /t", &w, &cp, err), 0);
+    CHECK(!cp.prefix && cp.wildcard);
+    ur_cli_words_free(&w);
+    /* --exclude / --include repeat and keep their order; --no-preserve-timestamps. */
+    CHECK_EQ_INT(line("cp --exclude '*.log' --include=a* --exclude b --no-preserve-timestamps s3://b/d/ /t", &w,
+                      &cp, err),
+                 0);
+    CHECK_EQ_INT((int)cp.exclude.n, 2);
+    CHECK_EQ_STR(cp.exclude.v[0], "*.log");
+    CHECK_EQ_STR(cp.exclude.v[1], "b");
+    CHECK_EQ_INT((int)cp.include.n, 1);
+    CHECK_EQ_STR(cp.include.v[0], "a*");
+    CHECK(cp.no_mtime);
+    ur_cli_words_free(&w);
+    CHECK_EQ_INT(line("cp --include \"\xff*\" s3://b/d/ /t", &w, &cp, err), -EINVAL);
+    CHECK_EQ_STR(err, "--include pattern \"\xff*\" is not valid UTF-8");
+    CHECK_EQ_INT(line("cp --exclude s3://b/d/ /t", &w, &cp, err), -EINVAL);
+    CHECK_EQ_STR(err, "expected source and destination arguments");
     CHECK_EQ_INT(line("cp gs://b/k /t", &w, &cp, err), -EINVAL);
     CHECK_EQ_STR(err, "unsupported URL scheme in source: use s3://, s3a:// or s3p://");
     CHECK_EQ_INT(line("cp s3://b/k /t/*", &w, &cp, err), -EINVAL);
