@@ -321,6 +321,7 @@ struct s_matches {
     const struct ur_cli_cp *cp;
     struct s_match *v;
     size_t n, cap;
+    size_t selected; /* before the filters: none is "no object found", all filtered out is no copy */
     bool oom;
 };
 
@@ -329,6 +330,7 @@ static int s_on_listed(void *user, const struct urestore_object *e)
     struct s_matches *m = user;
     const struct ur_cli_cp *cp = m->cp;
     if (cp->wildcard && !ur_cli_glob_match(cp->src_key, e->key)) return 0;
+    m->selected++;
     if (ur_cli_glob_filtered(cp->src_key, cp->wildcard, e->key, &cp->exclude, &cp->include)) return 0;
     if (m->n == m->cap) {
         size_t cap = m->cap ? 2 * m->cap : 64;
@@ -384,7 +386,7 @@ static void s_expand_listing(struct ur_cli_batch *b, const struct ur_cli_cp *cp,
         b->failed++; /* the interruption is reported once, for the whole run */
     } else if (st != URESTORE_OK) {
         s_fail_cmd(b, op, text, lineno, msg[0] ? msg : urestore_status_str(st));
-    } else if (m.n == 0) {
+    } else if (m.selected == 0) {
         s_fail_cmd(b, op, text, lineno, "no object found");
     } else {
         struct ur_cli_buf src = {0}, t = {0};
