@@ -192,6 +192,7 @@ static int s_on_header_value_complete(llhttp_t *parser)
         break;
     case S_FIELD_BUCKET_REGION:
         s_copy_or_empty(r->bucket_region, overflow ? 0 : sizeof r->bucket_region, p, (size_t)(end - p));
+        break;
     case S_FIELD_LAST_MODIFIED:
         r->last_modified = overflow ? -1 : ur_http_date_parse(p, (size_t)(end - p));
         break;
