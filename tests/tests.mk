@@ -80,7 +80,8 @@ test-asan:
 	PATH="$(CURDIR)/$(ASAN_BUILD)/bin:$$PATH" $(ASAN_ENV) UR_WRAPPER="env $(ASAN_ENV)" BUILD=$(ASAN_BUILD) UR_TIME_SCALE=3 \
 		bash tests/run.sh $(TESTARGS)
 
-# Valgrind: the client of every e2e test under memcheck (slow: each client run gets 20 minutes).
+# Valgrind: the client of every e2e test under memcheck (slow: each client run gets 20 minutes; a bound on a
+# whole client run, start-up included, is stretched 5 times).
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite
 # The client runs on the epoll backend here (VG_IO_BACKEND): memcheck sees every byte a system call reads
@@ -90,7 +91,7 @@ VG_IO_BACKEND ?= epoll
 test-valgrind:
 	@command -v valgrind >/dev/null || { echo "make test-valgrind: valgrind not found (apt-get install valgrind)" >&2; exit 1; }
 	$(MAKE) --no-print-directory BUILD=$(VG_BUILD) OPT=-O1 all
-	UR_WRAPPER="$(VALGRIND)" UR_TIMEOUT=1200 UR_TEST_TIMEOUT=3600 UR_IO_BACKEND=$(VG_IO_BACKEND) BUILD=$(VG_BUILD) \
+	UR_WRAPPER="$(VALGRIND)" UR_TIMEOUT=1200 UR_TEST_TIMEOUT=3600 UR_IO_BACKEND=$(VG_IO_BACKEND) BUILD=$(VG_BUILD) UR_TIME_SCALE=5 \
 		bash tests/run.sh --e2e-only $(TESTARGS)
 
 # The portable backend (engine/loop_epoll.c) under the whole end-to-end suite: tests/e2e/lib.sh hands
