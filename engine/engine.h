@@ -147,7 +147,7 @@ static inline bool ur_task_mem(const struct ur_task *t)
 /* The task flags this library acts on; a task with another bit set is refused rather than half done. */
 #define UR_TASK_FLAGS_KNOWN                                                                                    \
     (URESTORE_TASK_NO_CLOBBER | URESTORE_TASK_IF_SOURCE_NEWER | URESTORE_TASK_IF_SIZE_DIFFERS |               \
-     URESTORE_TASK_NO_MTIME)
+     URESTORE_TASK_NO_MTIME | URESTORE_TASK_RESUME)
 
 #define UR_PIPE_MAX 8
 #define UR_PIPE_DEFAULT 4
