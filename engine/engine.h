@@ -142,13 +142,13 @@ static inline bool ur_task_mem(const struct ur_task *t)
 
 /* ---- connections ------------------------------------------------------------------------------------ */
 
-/* HTTP/1.1 pipelining: up to this many small GETs go out together on one keep-alive connection (one send,
- * one TLS record for all of them, the responses read back to back). URESTORE_PIPELINE=1 turns it off. */
 /* The task flags this library acts on; a task with another bit set is refused rather than half done. */
 #define UR_TASK_FLAGS_KNOWN                                                                                    \
     (URESTORE_TASK_NO_CLOBBER | URESTORE_TASK_IF_SOURCE_NEWER | URESTORE_TASK_IF_SIZE_DIFFERS |               \
      URESTORE_TASK_NO_MTIME | URESTORE_TASK_RESUME)
 
+/* HTTP/1.1 pipelining: up to this many small GETs go out together on one keep-alive connection (one send,
+ * one TLS record for all of them, the responses read back to back). URESTORE_PIPELINE=1 turns it off. */
 #define UR_PIPE_MAX 8
 #define UR_PIPE_DEFAULT 4
 
