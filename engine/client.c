@@ -774,6 +774,13 @@ static int s_plan_task(struct urestore_client *cl, struct ur_task *t)
         s_queue_probe(cl, t);
         return 0;
     }
+    /* The caller's size hint (a listing's size) counts towards bytes_total_known at once, so a progress
+     * display knows the batch's size before each object's first response; the learned size replaces it.
+     * (A resumed task counts only its missing bytes, when the probe answers.) */
+    if (in->size_hint > 0) {
+        t->hint_counted = (uint64_t)in->size_hint;
+        cl->bytes_known += t->hint_counted;
+    }
     s_queue_first_part(cl, t, -1);
     return 0;
 }
@@ -804,6 +811,8 @@ static void s_deliver(struct urestore_client *cl)
         struct ur_task *t = ur_container_of(n, struct ur_task, link);
         cl->tasks_left--;
         cl->tasks_done++;
+        cl->bytes_known -= t->hint_counted; /* never learned (failed, skipped): it is no longer to come */
+        t->hint_counted = 0;
         if (cl->cb && cl->cb->on_task_done) cl->cb->on_task_done(cl->cb->user, t->index, t->res);
     }
 }

@@ -96,6 +96,7 @@ struct ur_task {
     char *dir_path;              /* the destination's directory, where the unnamed file is made */
     char *tmp_path;              /* ".NAME.urestore-PID-N" beside the destination */
     int64_t size;                /* object size, -1 until learned */
+    uint64_t hint_counted;       /* the caller's size_hint, counted in bytes_known until the size is learned */
     uint64_t part_size;
     char etag[128];              /* from the first response; later parts send If-Match */
     int64_t last_modified;       /* the first response's Last-Modified (s since 1970), -1 when not sent */

@@ -284,6 +284,17 @@ static int s_keep_destination(struct ur_task *t)
     return -1;
 }
 
+/* The object's size from a response: counted in bytes_total_known once per task (a retried whole response
+ * says it again), in place of the caller's hint. */
+static void s_size_learned(struct urestore_client *cl, struct ur_task *t, int64_t size)
+{
+    if (t->size < 0) {
+        cl->bytes_known += (uint64_t)size - t->hint_counted;
+        t->hint_counted = 0;
+    }
+    t->size = size;
+}
+
 int ur_sched_headers(struct ur_conn *c)
 {
     struct ur_part *p = c->part;
@@ -313,14 +324,13 @@ int ur_sched_headers(struct ur_conn *c)
         return 1;
     case UR_S3_RESP_EMPTY:
         if (s_same_size(t, 0)) return s_keep_destination(t);
-        t->size = 0;
+        s_size_learned(cl, t, 0);
         p->len = 0;
         return 2;
     case UR_S3_RESP_WHOLE:
         if (s_same_size(t, got.size)) return s_keep_destination(t);
-        t->size = got.size;
+        s_size_learned(cl, t, got.size);
         p->len = got.len;
-        cl->bytes_known += (uint64_t)t->size;
         ur_sink_size_known(cl, t);
         break;
     case UR_S3_RESP_RANGE:
@@ -332,8 +342,7 @@ int ur_sched_headers(struct ur_conn *c)
         if (t->size >= 0) break;
         if (s_same_size(t, got.size)) return s_keep_destination(t);
         /* The first response told the object's size: the rest is cut into parts. */
-        t->size = got.size;
-        cl->bytes_known += (uint64_t)t->size;
+        s_size_learned(cl, t, got.size);
         p->len = got.len;
         int pr = s_plan_rest(cl, t, (uint64_t)p->len);
         if (pr == -EOVERFLOW) {

@@ -222,7 +222,9 @@ struct urestore_callbacks {
     void *user;
     /* A task finished (result is also stored in results[index]). */
     void (*on_task_done)(void *user, size_t index, const struct urestore_result *result);
-    /* Bytes written so far across the batch; called at most every ~100 ms and once at the end. */
+    /* Bytes written so far across the batch; called at most every ~100 ms and once at the end.
+     * bytes_total_known: the sizes learned from responses (Content-Length, Content-Range) plus the size_hint
+     * of each task not answered yet; a task that ends without its size being learned leaves it. */
     void (*on_progress)(void *user, uint64_t bytes_done, uint64_t bytes_total_known, size_t tasks_done);
 };
 
