@@ -43,6 +43,9 @@ int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err,
         {"connect-timeout", NULL, UR_CLI_FLAG_INT, &g->connect_timeout_s, NULL},
         {"first-byte-timeout", NULL, UR_CLI_FLAG_INT, &g->first_byte_timeout_s, NULL},
         {"stall-timeout", NULL, UR_CLI_FLAG_INT, &g->stall_timeout_s, NULL},
+        {"progress", NULL, UR_CLI_FLAG_STR, &g->progress_name, NULL},
+        {"no-progress", NULL, UR_CLI_FLAG_BOOL, &g->no_progress, NULL},
+        {"progress-interval", NULL, UR_CLI_FLAG_INT, &g->progress_interval_s, NULL},
         {"help", "h", UR_CLI_FLAG_BOOL, &g->help, NULL},
         {"version", NULL, UR_CLI_FLAG_BOOL, &g->version, NULL},
     };
@@ -70,6 +73,20 @@ static const char *s_env(const char *name)
     return v && *v ? v : NULL;
 }
 
+/* The index of v among words[0..n) (NULL: 0), or -EINVAL with Go's message naming the first `shown` words. */
+static int s_choice(const char *flag, const char *v, const char *const *words, size_t shown, size_t n, char *err,
+                    size_t errlen)
+{
+    if (!v) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v, words[i])) return (int)i;
+    int len = snprintf(err, errlen, "invalid value \"%s\" for flag -%s: allowed values: [", v, flag);
+    for (size_t i = 0; i < shown && len >= 0 && (size_t)len < errlen; i++)
+        len += snprintf(err + len, errlen - (size_t)len, "%s%s", i ? " " : "", words[i]);
+    if (len >= 0 && (size_t)len < errlen) snprintf(err + len, errlen - (size_t)len, "]");
+    return -EINVAL;
+}
+
 int ur_cli_args_resolve(struct ur_cli_global *g, char *err, size_t errlen)
 {
     if (!g->endpoint_url || !*g->endpoint_url) g->endpoint_url = s_env("S3_ENDPOINT_URL");
@@ -88,18 +105,21 @@ int ur_cli_args_resolve(struct ur_cli_global *g, char *err, size_t errlen)
     }
     g->no_vaes = (v = s_env("URESTORE_NO_VAES")) && strcmp(v, "0") != 0;
     if (!g->io_backend_name || !*g->io_backend_name) g->io_backend_name = s_env("URESTORE_IO_BACKEND");
-    if (!g->io_backend_name || !strcmp(g->io_backend_name, "auto")) {
-        g->io_backend = URESTORE_IO_AUTO;
-    } else if (!strcmp(g->io_backend_name, "uring") || !strcmp(g->io_backend_name, "io_uring")) {
-        g->io_backend = URESTORE_IO_URING;
-    } else if (!strcmp(g->io_backend_name, "epoll")) {
-        g->io_backend = URESTORE_IO_EPOLL;
-    } else {
-        snprintf(err, errlen, "invalid value \"%s\" for flag -io-backend: allowed values: [auto uring epoll]",
-                 g->io_backend_name);
+    /* The accepted words of each flag, the first one its default (also when unset); "io_uring" is accepted
+     * as uring but not offered. */
+    static const char *const backends[] = {"auto", "uring", "epoll", "io_uring"};
+    static const int backend_ids[] = {URESTORE_IO_AUTO, URESTORE_IO_URING, URESTORE_IO_EPOLL, URESTORE_IO_URING};
+    static const char *const progress[] = {"auto", "lines", "off"};
+    int k;
+    if ((k = s_choice("io-backend", g->io_backend_name, backends, 3, 4, err, errlen)) < 0) return k;
+    g->io_backend = backend_ids[k];
+    if ((k = s_choice("progress", g->progress_name, progress, 3, 3, err, errlen)) < 0) return k;
+    g->progress = k; /* UR_CLI_PROGRESS_ARG_AUTO, _LINES, _OFF in that order */
+    if (g->profile && !*g->profile) g->profile = NULL;
+    if (g->progress_interval_s < 0 || g->progress_interval_s > 86400) {
+        snprintf(err, errlen, "--progress-interval is whole seconds from 1 to 86400 (0: default)");
         return -EINVAL;
     }
-    if (g->profile && !*g->profile) g->profile = NULL;
 
     if (g->connect_timeout_s < 0 || g->connect_timeout_s > 86400 || g->first_byte_timeout_s < 0 ||
         g->first_byte_timeout_s > 86400 || g->stall_timeout_s < 0 || g->stall_timeout_s > 86400) {

@@ -11,6 +11,8 @@ struct urestore_options;
 
 enum ur_cli_log { UR_CLI_LOG_TRACE, UR_CLI_LOG_DEBUG, UR_CLI_LOG_INFO, UR_CLI_LOG_ERROR };
 
+enum { UR_CLI_PROGRESS_ARG_AUTO, UR_CLI_PROGRESS_ARG_LINES, UR_CLI_PROGRESS_ARG_OFF };
+
 #define UR_CLI_DEFAULT_RETRIES 10     /* s5cmd's --retry-count default */
 #define UR_CLI_DEFAULT_NUMWORKERS 256 /* s5cmd's --numworkers default (a goroutine count) */
 /* --numworkers counts s5cmd goroutines; here it bounds connections. One connection carries ~50 MB/s, so
@@ -42,6 +44,13 @@ struct ur_cli_global {
      * its URESTORE_IO_* value. */
     const char *io_backend_name;
     int io_backend;
+    /* --progress auto|lines|off (progress is its UR_CLI_PROGRESS_ARG_* value), --no-progress (off, whatever
+     * --progress says), --progress-interval S (seconds between lines; 0: UR_CLI_PROGRESS_LINES_S).
+     * cli/progress.c decides what auto means. */
+    const char *progress_name;
+    int progress;
+    bool no_progress;
+    long long progress_interval_s;
     char **args; /* the command and its arguments (argv without empty elements) */
     int nargs;
 };

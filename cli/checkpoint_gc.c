@@ -26,61 +26,36 @@ static urestore_client *s_thread_client(void *user, char *err, size_t errlen)
 
 /* ---- progress ---- */
 
-static void s_draw(struct ur_ck_run *r, bool clear)
+static bool s_fmt_progress(void *user, char *line, size_t n)
 {
-    char line[256];
-    int n;
-    if (clear || !r->phase)
-        n = snprintf(line, sizeof(line), "\r\033[K");
-    else
-        n = snprintf(line, sizeof(line),
-                     "\r\033[K%s: %s — %llu _metadata read, %llu objects listed, %llu "
-                     "deleted",
-                     r->what, r->phase, (unsigned long long)__atomic_load_n(&r->mds_read, __ATOMIC_RELAXED),
-                     (unsigned long long)__atomic_load_n(&r->listed, __ATOMIC_RELAXED),
-                     (unsigned long long)__atomic_load_n(&r->deleted, __ATOMIC_RELAXED));
-    if (n > 0) (void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-static void *s_progress_thread(void *arg)
-{
-    struct ur_ck_run *r = arg;
-    while (!__atomic_load_n(&r->prog_stop, __ATOMIC_RELAXED)) {
-        struct timespec ts = {0, 250 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        pthread_mutex_lock(&r->mu);
-        if (r->phase) s_draw(r, false);
-        pthread_mutex_unlock(&r->mu);
-    }
-    return NULL;
+    struct ur_ck_run *r = user;
+    const char *phase = __atomic_load_n(&r->phase, __ATOMIC_ACQUIRE);
+    if (!phase) return false;
+    snprintf(line, n, "%s: %s — %llu _metadata read, %llu objects listed, %llu deleted", r->what, phase,
+             (unsigned long long)__atomic_load_n(&r->mds_read, __ATOMIC_RELAXED),
+             (unsigned long long)__atomic_load_n(&r->listed, __ATOMIC_RELAXED),
+             (unsigned long long)__atomic_load_n(&r->deleted, __ATOMIC_RELAXED));
+    return true;
 }
 
 void ur_ck_progress_start(struct ur_ck_run *r)
 {
     pthread_mutex_init(&r->mu, NULL);
     r->mu_init = true;
-    r->tty = isatty(STDERR_FILENO) && !r->o.json && !getenv("URESTORE_NO_PROGRESS");
-    if (r->tty && pthread_create(&r->prog, NULL, s_progress_thread, r) == 0) r->prog_on = true;
+    ur_cli_progress_init(&r->prog, r->g, r->o.json);
+    (void)ur_cli_progress_tick(&r->prog, s_fmt_progress, r); /* no thread: no line, nothing else lost */
 }
 
 void ur_ck_progress(struct ur_ck_run *r, const char *phase, const char *detail)
 {
     (void)detail;
-    if (!r->prog_on) return;
-    pthread_mutex_lock(&r->mu);
-    if (!phase && r->phase) s_draw(r, true);
-    r->phase = phase;
-    pthread_mutex_unlock(&r->mu);
+    __atomic_store_n(&r->phase, phase, __ATOMIC_RELEASE);
+    if (!phase) ur_cli_progress_hide(&r->prog, STDERR_FILENO);
 }
 
 void ur_ck_progress_stop(struct ur_ck_run *r)
 {
-    if (r->prog_on) {
-        __atomic_store_n(&r->prog_stop, 1, __ATOMIC_RELAXED);
-        pthread_join(r->prog, NULL);
-        if (r->phase) s_draw(r, true);
-        r->prog_on = false;
-    }
+    ur_cli_progress_end(&r->prog);
 }
 
 /* ---- bookkeeping ---- */

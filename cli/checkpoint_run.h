@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cli/checkpoint_scan.h"
+#include "cli/progress.h"
 #include "include/urestore.h"
 
 struct ur_cli_global;
@@ -67,18 +68,15 @@ struct ur_ck_run {
     bool mu_init;
     int record_rc; /* a failure to record a verdict (out of memory) */
     uint64_t listed, mds_read, refs, deleted, failed, recheck_new, recheck_dropped;
-    /* the progress line (stderr is a terminal and no --json) */
-    bool tty;
-    pthread_t prog;
-    bool prog_on;
-    int prog_stop;
-    const char *phase;
+    struct ur_cli_progress prog; /* its line (cli/progress.c) */
+    const char *phase;           /* what the line says is going on; NULL: no line (atomic) */
 };
 
 /* A client made as the global options say (cli/run.c's credentials and endpoint). */
 urestore_client *ur_ck_client(struct ur_ck_run *r, char *err, size_t errlen);
 
-/* The progress line: phase NULL clears it (before a line is printed); detail may be NULL. */
+/* The progress line: phase NULL erases it (before a line is printed) until the next phase; detail may be
+ * NULL. Start and stop bracket the command. */
 void ur_ck_progress_start(struct ur_ck_run *r);
 void ur_ck_progress(struct ur_ck_run *r, const char *phase, const char *detail);
 void ur_ck_progress_stop(struct ur_ck_run *r);

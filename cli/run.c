@@ -18,6 +18,7 @@
 #include "cli/creds.h"
 #include "cli/glob.h"
 #include "cli/out.h"
+#include "cli/progress.h"
 #include "cli/runline.h"
 #include "include/urestore.h"
 #include "s3/creds.h"
@@ -28,6 +29,7 @@ struct s_item {
     char *src; /* as the user wrote it */
     char *dst; /* the final file path, as s5cmd would print it */
     uint64_t part_size_bytes;
+    int64_t size_hint; /* the listing's size of a wildcard's object, else -1 */
     uint32_t flags;
     const char *skip_why; /* the DEBUG line's reason when the engine keeps the file (static) */
     bool reported;        /* its line was printed (from on_task_done or after the batch) */
@@ -44,6 +46,16 @@ struct ur_cli_batch {
     urestore_status client_st;
     char client_err[512]; /* why the client could not be made (client_st != URESTORE_OK) */
     bool io_noticed;      /* the client's I/O backend was looked at (s_notice_io) */
+    /* The progress line and --stat's figures. The library counts per urestore_copy() call (a chunk), so the
+     * batch adds up the chunks before the current one and the sizes listed for those after it. */
+    struct ur_cli_progress prog;
+    bool prog_ended;
+    size_t reported;       /* items with a result */
+    size_t unknown_left;   /* items without a size hint and without a result: the total is not exact */
+    uint64_t bytes_copied; /* bytes of the successful copies, for --stat */
+    uint64_t chunks_done_bytes, chunks_known_bytes; /* the chunks finished */
+    uint64_t chunk_done, chunk_known;               /* the current chunk, as on_progress last said */
+    uint64_t hints_after;                           /* size hints of the items after the current chunk */
 };
 
 /* Set by the SIGINT/SIGTERM handler; the client it cancels while urestore_copy() runs. */
@@ -93,6 +105,7 @@ struct ur_cli_batch *ur_cli_batch_new(const struct ur_cli_global *g, const char 
     if (!b) return NULL;
     b->g = g;
     b->what = what;
+    ur_cli_progress_init(&b->prog, g, g->json); /* also the start of --stat's elapsed time */
     return b;
 }
 
@@ -105,13 +118,15 @@ void ur_cli_batch_free(struct ur_cli_batch *b)
     }
     free(b->items);
     ur_cli_buf_free(&b->out);
+    if (!b->prog_ended) ur_cli_progress_end(&b->prog);
     if (b->client) urestore_client_destroy(b->client);
     free(b);
 }
 
 static void s_emit(struct ur_cli_batch *b, int fd)
 {
-    (void)ur_cli_emit(fd, &b->out); /* nowhere left to report a failing stdout or stderr */
+    ur_cli_progress_hide(&b->prog, fd); /* the next progress call draws it again, under this line */
+    (void)ur_cli_emit(fd, &b->out);     /* nowhere left to report a failing stdout or stderr */
 }
 
 /* Reports a command that failed before reaching the engine: "ERROR "TEXT": MSG (line: N)". */
@@ -186,7 +201,7 @@ static const char *s_skip_why(const struct ur_cli_cp *cp)
 }
 
 static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char *src, char *dst,
-                  uint32_t flags)
+                  int64_t size_hint, uint32_t flags)
 {
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
@@ -197,7 +212,8 @@ static int s_push(struct ur_cli_batch *b, const struct ur_cli_cp *cp, const char
     }
     char *copy = strdup(src);
     if (!copy) return -ENOMEM;
-    b->items[b->n++] = (struct s_item){copy, dst, cp->part_size_bytes, flags, s_skip_why(cp), false};
+    b->items[b->n++] = (struct s_item){copy, dst, cp->part_size_bytes, size_hint, flags, s_skip_why(cp), false};
+    if (size_hint < 0) b->unknown_left++;
     return 0;
 }
 
@@ -239,7 +255,7 @@ static void s_plan_file(struct ur_cli_batch *b, const struct ur_cli_cp *cp, cons
     } else if (cp->no_clobber && !cp->if_size_differ && !cp->if_source_newer) {
         flags |= URESTORE_TASK_NO_CLOBBER; /* the file may appear before the engine gets to it */
     }
-    if (s_push(b, cp, src, dst, flags) < 0) {
+    if (s_push(b, cp, src, dst, o ? (int64_t)o->size : -1, flags) < 0) {
         free(dst);
         s_fail_cmd(b, op, text, lineno, "out of memory");
     }
@@ -318,9 +334,11 @@ struct s_match {
 };
 
 struct s_matches {
+    struct ur_cli_batch *b;
+    const char *prefix; /* the listing's URI, for the progress line */
     const struct ur_cli_cp *cp;
     struct s_match *v;
-    size_t n, cap;
+    size_t n, cap, listed;
     size_t selected; /* before the filters: none is "no object found", all filtered out is no copy */
     bool oom;
 };
@@ -329,6 +347,12 @@ static int s_on_listed(void *user, const struct urestore_object *e)
 {
     struct s_matches *m = user;
     const struct ur_cli_cp *cp = m->cp;
+    m->listed++;
+    if (m->b->prog.mode != UR_CLI_PROGRESS_OFF) {
+        char line[600];
+        snprintf(line, sizeof(line), "listing %s: %zu objects, %zu matching", m->prefix, m->listed, m->n);
+        ur_cli_progress_show(&m->b->prog, line);
+    }
     if (cp->wildcard && !ur_cli_glob_match(cp->src_key, e->key)) return 0;
     m->selected++;
     if (ur_cli_glob_filtered(cp->src_key, cp->wildcard, e->key, &cp->exclude, &cp->include)) return 0;
@@ -371,7 +395,7 @@ static void s_expand_listing(struct ur_cli_batch *b, const struct ur_cli_cp *cp,
     char *prefix = NULL; /* the listing's URI: s3://BUCKET/ and the literal part of the key */
     size_t plen = cp->wildcard ? ur_cli_glob_prefix_len(cp->src_key) : strlen(cp->src_key);
     if (asprintf(&prefix, "s3://%s/%.*s", bname, (int)plen, cp->src_key) < 0) prefix = NULL;
-    struct s_matches m = {.cp = cp};
+    struct s_matches m = {.b = b, .prefix = prefix, .cp = cp};
     char msg[512] = "";
     urestore_status st = URESTORE_E_NOMEM;
     if (prefix) {
@@ -379,6 +403,7 @@ static void s_expand_listing(struct ur_cli_batch *b, const struct ur_cli_cp *cp,
         if (s_signalled) urestore_cancel(c);
         st = urestore_list(c, prefix, NULL, s_on_listed, &m, msg, sizeof(msg));
         s_client = NULL;
+        ur_cli_progress_hide(&b->prog, STDERR_FILENO); /* the listing's line: its figures are done */
         free(prefix);
     }
     if (m.oom) st = URESTORE_E_NOMEM, msg[0] = '\0';
@@ -491,6 +516,7 @@ static void s_notice_io(struct ur_cli_batch *b)
     if (b->g->log_level > UR_CLI_LOG_INFO || strncmp(io, "epoll (", 7) || io[n - 1] != ')') return;
     char line[320];
     int len = snprintf(line, sizeof(line), "urestore: %.*s: using the epoll backend\n", (int)(n - 8), io + 7);
+    ur_cli_progress_hide(&b->prog, STDERR_FILENO);
     if (len > 0) (void)!write(STDERR_FILENO, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 }
 
@@ -501,8 +527,11 @@ static void s_report(struct ur_cli_batch *b, size_t i, const struct urestore_res
     struct s_item *it = &b->items[i];
     if (it->reported) return;
     it->reported = true;
+    b->reported++;
+    if (it->size_hint < 0) b->unknown_left--;
     if (r->status == URESTORE_OK) {
         b->ok++;
+        b->bytes_copied += r->bytes;
         if (r->flags & URESTORE_RESULT_SKIPPED)
             s_print_skip(b, it->src, it->dst, it->skip_why);
         else
@@ -530,6 +559,21 @@ static void s_on_task_done(void *user, size_t index, const struct urestore_resul
 {
     struct s_chunk *k = user;
     s_report(k->b, k->base + index, r);
+}
+
+/* The library's figures for the chunk, every ~100 ms; the line is drawn at its own pace. */
+static void s_on_progress(void *user, uint64_t bytes_done, uint64_t bytes_total_known, size_t tasks_done)
+{
+    (void)tasks_done; /* the batch counts its results itself, across chunks */
+    struct ur_cli_batch *b = ((struct s_chunk *)user)->b;
+    b->chunk_done = bytes_done;
+    b->chunk_known = bytes_total_known;
+    /* A lone object without a hint: its size is known once the library counts any. */
+    bool exact = b->unknown_left == 0 || (b->n == 1 && bytes_total_known > 0);
+    char line[256];
+    ur_cli_progress_fmt_copy(&b->prog, line, sizeof(line), b->reported, b->n, b->chunks_done_bytes + bytes_done,
+                             b->chunks_known_bytes + bytes_total_known + b->hints_after, exact);
+    ur_cli_progress_show(&b->prog, line);
 }
 
 /* Fails every planned item with one message (the client could not be made). */
@@ -566,18 +610,26 @@ static void s_copy(struct ur_cli_batch *b)
         return;
     }
     struct s_chunk k = {b, 0};
-    struct urestore_callbacks cb = {sizeof(cb), &k, s_on_task_done, NULL};
+    /* No progress line, no progress callback: the library arms no timer for it (Flink's case). */
+    struct urestore_callbacks cb = {sizeof(cb), &k, s_on_task_done,
+                                    b->prog.mode != UR_CLI_PROGRESS_OFF ? s_on_progress : NULL};
+    for (size_t i = cap; i < b->n; i++)
+        if (b->items[i].size_hint > 0) b->hints_after += (uint64_t)b->items[i].size_hint;
     s_client = c;
     for (; k.base < b->n && !s_signalled; k.base += cap) {
         size_t m = b->n - k.base < cap ? b->n - k.base : cap;
         for (size_t i = 0; i < m; i++) {
             const struct s_item *it = &b->items[k.base + i];
-            tasks[i] = (struct urestore_task){it->src, it->dst, -1, it->part_size_bytes, it->flags, 0};
+            tasks[i] = (struct urestore_task){it->src, it->dst, it->size_hint, it->part_size_bytes, it->flags, 0};
+            if (k.base && it->size_hint > 0) b->hints_after -= (uint64_t)it->size_hint;
         }
         memset(res, 0, m * sizeof(*res));
         urestore_copy(c, tasks, m, res, &cb); /* a signal from here on cancels it through s_client */
         for (size_t i = 0; i < m; i++)
             s_report(b, k.base + i, &res[i]); /* any the callback did not report */
+        b->chunks_done_bytes += b->chunk_done;
+        b->chunks_known_bytes += b->chunk_known;
+        b->chunk_done = b->chunk_known = 0;
     }
     s_client = NULL;
     struct urestore_result cancelled = {.status = URESTORE_E_CANCELLED};
@@ -588,38 +640,59 @@ static void s_copy(struct ur_cli_batch *b)
 }
 
 /* Go's text/tabwriter with '\t' padding, as s5cmd's --stat table: each cell is followed by enough tabs
- * to reach its column's width (widest cell + 1, rounded up to 8). */
+ * to reach its column's width (widest cell + 1, rounded up to 8). A header row and one row of values. */
+static void s_put_table(struct ur_cli_buf *o, char cells[2][4][24], int ncols)
+{
+    for (int r = 0; r < 2; r++) {
+        for (int k = 0; k < ncols; k++) {
+            size_t w = strlen(cells[0][k]) > strlen(cells[1][k]) ? strlen(cells[0][k]) : strlen(cells[1][k]);
+            w = (w + 1 + 7) / 8 * 8;
+            ur_cli_buf_puts(o, cells[r][k]);
+            for (size_t t = (w - strlen(cells[r][k]) + 7) / 8; t; t--)
+                ur_cli_buf_put(o, "\t", 1);
+        }
+        ur_cli_buf_puts(o, "\n");
+    }
+}
+
+/* s5cmd's table (operations, errors, successes), unchanged, then a second one of the same make right below
+ * it, where a reader of the first looks next: bytes written, elapsed time (the whole command: listings,
+ * planning and copies) and throughput. */
 static void s_print_stat(struct ur_cli_batch *b)
 {
+    uint64_t ms = ur_cli_progress_elapsed_ms(&b->prog);
+    double secs = (double)ms / 1000.0;
+    double mibs = ms ? (double)b->bytes_copied / (1024.0 * 1024.0) / secs : 0.0;
     char cells[2][4][24];
-    snprintf(cells[0][0], 24, "Operation");
-    snprintf(cells[0][1], 24, "Total");
-    snprintf(cells[0][2], 24, "Error");
-    snprintf(cells[0][3], 24, "Success");
-    snprintf(cells[1][0], 24, "cp");
-    snprintf(cells[1][1], 24, "%zu", b->ok + b->failed);
-    snprintf(cells[1][2], 24, "%zu", b->failed);
-    snprintf(cells[1][3], 24, "%zu", b->ok);
     struct ur_cli_buf *o = &b->out;
     o->len = 0;
     if (b->g->json) {
-        char line[128];
+        char line[256];
         snprintf(line, sizeof(line), "{\"operation\":\"cp\",\"success\":%zu,\"error\":%zu}\n\n", b->ok,
                  b->failed);
         ur_cli_buf_puts(o, line);
+        snprintf(line, sizeof(line), "{\"bytes\":%llu,\"elapsed_seconds\":%.3f,\"throughput_mib_per_second\":%.1f}\n",
+                 (unsigned long long)b->bytes_copied, secs, mibs);
+        ur_cli_buf_puts(o, line);
     } else {
+        snprintf(cells[0][0], 24, "Operation");
+        snprintf(cells[0][1], 24, "Total");
+        snprintf(cells[0][2], 24, "Error");
+        snprintf(cells[0][3], 24, "Success");
+        snprintf(cells[1][0], 24, "cp");
+        snprintf(cells[1][1], 24, "%zu", b->ok + b->failed);
+        snprintf(cells[1][2], 24, "%zu", b->failed);
+        snprintf(cells[1][3], 24, "%zu", b->ok);
         ur_cli_buf_puts(o, "\n");
-        for (int r = 0; r < 2; r++) {
-            for (int k = 0; k < 4; k++) {
-                size_t w =
-                    strlen(cells[0][k]) > strlen(cells[1][k]) ? strlen(cells[0][k]) : strlen(cells[1][k]);
-                w = (w + 1 + 7) / 8 * 8;
-                ur_cli_buf_puts(o, cells[r][k]);
-                for (size_t t = (w - strlen(cells[r][k]) + 7) / 8; t; t--)
-                    ur_cli_buf_put(o, "\t", 1);
-            }
-            ur_cli_buf_puts(o, "\n");
-        }
+        s_put_table(o, cells, 4);
+        ur_cli_buf_puts(o, "\n");
+        snprintf(cells[0][0], 24, "Bytes");
+        snprintf(cells[0][1], 24, "Elapsed");
+        snprintf(cells[0][2], 24, "MiB/s");
+        snprintf(cells[1][0], 24, "%llu", (unsigned long long)b->bytes_copied);
+        snprintf(cells[1][1], 24, "%.3fs", secs);
+        snprintf(cells[1][2], 24, "%.1f", mibs);
+        s_put_table(o, cells, 3);
         ur_cli_buf_puts(o, "\n");
     }
     s_emit(b, STDOUT_FILENO);
@@ -639,6 +712,8 @@ int ur_cli_batch_run(struct ur_cli_batch *b)
         }
     }
     s_notice_io(b); /* a run whose listing found nothing to copy */
+    ur_cli_progress_end(&b->prog); /* gone before the final output */
+    b->prog_ended = true;
     if (b->g->stat) s_print_stat(b);
     if (s_signalled) {
         ur_cli_fmt_error(&b->out, b->g->json, b->what, b->what, "interrupted by a signal");

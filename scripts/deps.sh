@@ -14,12 +14,13 @@ cd "$(dirname "$0")/.."
 # tests: the throwaway Ceph cluster + radosgw, awscli to seed objects, openssl for the test certificate,
 #        curl for readiness probes, util-linux (mount/losetup) and e2fsprogs for the file-system tests,
 #        bindfs for a FUSE file system without O_TMPFILE, procps for pgrep/ps in diagnostics, strace to
-#        check the system calls the client makes, groff to check the man page; for the test on Debian 12's
-#        own kernel (tests/kernel/debian12.sh): qemu, and busybox, nginx and cpio for the guest's initramfs;
+#        check the system calls the client makes, groff to check the man page, tmux to read the progress
+#        line off a real terminal; for the test on Debian 12's own kernel (tests/kernel/debian12.sh): qemu,
+#        and busybox, nginx and cpio for the guest's initramfs;
 #        OpenStack Swift with s3api (tests/servers/swift.sh), the server strictest about DeleteObjects.
 PKGS=(gcc libc6-dev make liburing-dev libssl-dev zlib1g-dev node-llhttp pkg-config
       ceph-mon ceph-osd radosgw ceph-common awscli openssl curl ca-certificates util-linux mount e2fsprogs
-      bindfs coreutils procps python3 strace groff-base
+      bindfs coreutils procps python3 strace groff-base tmux
       qemu-system-x86 busybox-static nginx-light cpio
       swift-proxy swift-object swift-container swift-account)
 # npm ships its own node in some setups; only ask Debian for them when the commands are absent.
