@@ -87,10 +87,24 @@ static void s_draw(struct ur_cli_progress *p, const char *line, uint64_t now)
 }
 
 /* With p->mu held. */
+static bool s_due(const struct ur_cli_progress *p, uint64_t now)
+{
+    return now - p->last_ms >= p->interval_ms || (p->mode == UR_CLI_PROGRESS_TTY && !p->shown);
+}
+
 static void s_show_locked(struct ur_cli_progress *p, const char *line)
 {
     uint64_t now = s_now_ms();
-    if (now - p->last_ms >= p->interval_ms || (p->mode == UR_CLI_PROGRESS_TTY && !p->shown)) s_draw(p, line, now);
+    if (s_due(p, now)) s_draw(p, line, now);
+}
+
+bool ur_cli_progress_due(struct ur_cli_progress *p)
+{
+    if (p->mode == UR_CLI_PROGRESS_OFF) return false;
+    pthread_mutex_lock(&p->mu);
+    bool due = s_due(p, s_now_ms());
+    pthread_mutex_unlock(&p->mu);
+    return due;
 }
 
 void ur_cli_progress_show(struct ur_cli_progress *p, const char *line)

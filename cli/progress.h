@@ -59,6 +59,10 @@ void ur_cli_progress_end(struct ur_cli_progress *p);
  * lines every interval. Cut to the terminal's width so it never wraps. */
 void ur_cli_progress_show(struct ur_cli_progress *p, const char *line);
 
+/* Whether ur_cli_progress_show() would draw now: lets a caller called very often (per listed object) format
+ * its line only then. */
+bool ur_cli_progress_due(struct ur_cli_progress *p);
+
 /* Before a line is written to fd: erases the progress line if it shares the screen with fd. */
 void ur_cli_progress_hide(struct ur_cli_progress *p, int fd);
 

@@ -348,7 +348,7 @@ static int s_on_listed(void *user, const struct urestore_object *e)
     struct s_matches *m = user;
     const struct ur_cli_cp *cp = m->cp;
     m->listed++;
-    if (m->b->prog.mode != UR_CLI_PROGRESS_OFF) {
+    if (ur_cli_progress_due(&m->b->prog)) {
         char line[600];
         snprintf(line, sizeof(line), "listing %s: %zu objects, %zu matching", m->prefix, m->listed, m->n);
         ur_cli_progress_show(&m->b->prog, line);

@@ -28,7 +28,7 @@ fault_rules '{"rules":[{"prefix":"big","fault":"slow","rate":1048576},
 SOCK=$T/tmux.sock
 # [PANE_ERR=FILE] pane NAME CLIENT-ARGS...: runs the client in a new 160x40 tmux pane, with the environment
 # ur() gives it (stderr to FILE when PANE_ERR is set); the pane prints "EXIT=<status>" when the client ends,
-# then lingers 30 s at most (so a failed test leaves no tmux server behind for long).
+# then stays 60 s to be read (kill_tmux ends it sooner).
 pane() {
     local name=$1 q=
     shift
@@ -36,11 +36,14 @@ pane() {
         AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
         AWS_REGION="$AWS_REGION" "${UR_IO_ENV[@]}" "$UR_BIN" "$@"
     [ -z "${PANE_ERR:-}" ] || printf -v q '%s 2>%q' "$q" "$PANE_ERR"
-    printf '#!/bin/bash\ncd %q\n%s\necho "EXIT=$?"\nexec sleep 30\n' "$T" "$q" >"$T/$name.sh"
+    printf '#!/bin/bash\ncd %q\n%s\necho "EXIT=$?"\nexec sleep 60\n' "$T" "$q" >"$T/$name.sh"
     UR_LAST_CMD="urestore $* (in tmux)"
     tmux -S "$SOCK" new-session -d -s "$name" -x 160 -y 40 "bash $T/$name.sh"
 }
-screen() { tmux -S "$SOCK" capture-pane -p -t "$1" | sed -e 's/[[:space:]]*$//' -e '/^$/d'; }
+screen() {
+    tmux -S "$SOCK" capture-pane -p -t "$1:" >"$T/.screen" || fail "the tmux session $1 is gone: $(tmux -S "$SOCK" ls 2>&1)"
+    sed -e 's/[[:space:]]*$//' -e '/^$/d' "$T/.screen"
+}
 # wait_screen NAME REGEX SECONDS: until the pane shows a line matching REGEX; prints the screen then.
 wait_screen() {
     local i s
@@ -58,6 +61,8 @@ wait_screen() {
 done_screen() { wait_screen "$1" '^EXIT=' 30 | grep -v '^EXIT='; }
 exit_of() { screen "$1" | sed -n 's/^EXIT=//p'; }
 kill_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
+# One session that outlives the others keeps the server up between panes (it ends by itself in 120 s).
+tmux -S "$SOCK" new-session -d -s keep -x 80 -y 10 "exec sleep 120"
 
 # 1. One large object: the line shows 0/1 files, the total once the first response gave it, rate, ETA.
 pane one "${EP[@]}" cp "s3://$BUCKET/big.bin" "$T/one/"
@@ -137,4 +142,5 @@ read -r bytes elapsed mibs < <(grep -v '^cp s3://' "$UR_OUT" | sed -n 6p)
 ur_capture --stat --json "${EP[@]}" cp "s3://$BUCKET/many/f*" "$T/statj/"
 grep -Eq '^\{"bytes":1572864,"elapsed_seconds":[0-9]+\.[0-9]{3},"throughput_mib_per_second":[0-9]+\.[0-9]\}$' "$UR_OUT" ||
     fail "--stat --json: no bytes/elapsed/throughput line"
+kill_tmux
 e2e_pass
