@@ -9,7 +9,7 @@
 #include "tests/unit/check.h"
 
 static char s_dir[] = "/tmp/test_cli_run.XXXXXX";
-static char s_out[4096], s_err[4096];
+static char s_out[16384], s_err[4096]; /* s_out holds all of --help */
 
 /* Runs ur_cli_main with stdout and stderr captured into s_out and s_err; returns its exit status. */
 static int run(int argc, char **argv)
