@@ -24,11 +24,12 @@ extern "C" {
 
 /* The version of this header. The library's own is urestore_version(); a program built against a newer
  * header than the library it runs with can tell which functions exist from the ABI version node
- * (LIBURESTORE_1: 0.1; LIBURESTORE_1.1: 0.2, urestore_copy_batch and the options after request_payer). */
+ * (LIBURESTORE_1: 0.1; LIBURESTORE_1.1: 0.2, urestore_copy_batch and the options after request_payer).
+ * 0.3 adds no function: task and result flags, options at the end of struct urestore_options. */
 #define URESTORE_VERSION_MAJOR 0
-#define URESTORE_VERSION_MINOR 2
+#define URESTORE_VERSION_MINOR 3
 #define URESTORE_VERSION_PATCH 0
-#define URESTORE_VERSION_STRING "0.2.0"
+#define URESTORE_VERSION_STRING "0.3.0"
 
 typedef struct urestore_client urestore_client;
 
