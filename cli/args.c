@@ -39,6 +39,7 @@ int ur_cli_args_parse(int argc, char **argv, struct ur_cli_global *g, char *err,
         {"request-payer", NULL, UR_CLI_FLAG_STR, &g->request_payer, NULL},
         {"use-list-objects-v1", NULL, UR_CLI_FLAG_BOOL, &g->use_list_objects_v1, NULL},
         {"verify-md5", NULL, UR_CLI_FLAG_BOOL, &g->verify_md5, NULL},
+        {"no-verify-checksum", NULL, UR_CLI_FLAG_BOOL, &g->no_verify_checksum, NULL},
         {"io-backend", NULL, UR_CLI_FLAG_STR, &g->io_backend_name, NULL},
         {"connect-timeout", NULL, UR_CLI_FLAG_INT, &g->connect_timeout_s, NULL},
         {"first-byte-timeout", NULL, UR_CLI_FLAG_INT, &g->first_byte_timeout_s, NULL},
@@ -160,6 +161,7 @@ void ur_cli_args_options(const struct ur_cli_global *g, struct urestore_options 
     o->no_verify_tls = g->no_verify_ssl;
     o->anonymous = g->no_sign_request;
     o->verify_md5 = g->verify_md5;
+    o->no_verify_checksum = g->no_verify_checksum;
     /* Seconds on the command line, milliseconds in the ABI; 0 keeps the library's default. */
     o->connect_timeout_ms = (unsigned)(g->connect_timeout_s * 1000);
     o->first_byte_timeout_ms = (unsigned)(g->first_byte_timeout_s * 1000);

@@ -32,7 +32,7 @@ struct ur_cli_global {
     const char *request_payer;    /* --request-payer */
     const char *log;              /* --log as given */
     enum ur_cli_log log_level;
-    bool no_verify_ssl, no_sign_request, json, stat, dry_run, use_list_objects_v1, verify_md5;
+    bool no_verify_ssl, no_sign_request, json, stat, dry_run, use_list_objects_v1, verify_md5, no_verify_checksum;
     bool help, version;
     /* The tuning knobs the library takes as options, from the environment (README): URESTORE_PIPELINE
      * (requests per connection, 1–8), URESTORE_RCVBUF (bytes; 0: the kernel's autotuning), URESTORE_NO_VAES.

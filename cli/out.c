@@ -209,7 +209,7 @@ void ur_cli_buf_put_clean(struct ur_cli_buf *b, const char *msg)
 }
 
 void ur_cli_fmt_ok(struct ur_cli_buf *b, bool json, const char *op, const char *src, const char *dst,
-                   uint64_t size)
+                   uint64_t size, int verified)
 {
     b->len = 0;
     if (!json) {
@@ -232,7 +232,10 @@ void ur_cli_fmt_ok(struct ur_cli_buf *b, bool json, const char *op, const char *
             ur_cli_buf_puts(b, ",\"size\":");
             ur_cli_buf_putu(b, size);
         }
-        ur_cli_buf_puts(b, "}}");
+        ur_cli_buf_puts(b, "}");
+        /* Ours, not s5cmd's (issue 16): after its fields, so that a reader of s5cmd's shape reads on. */
+        if (verified >= 0) ur_cli_buf_puts(b, verified ? ",\"checksum_verified\":true" : ",\"checksum_verified\":false");
+        ur_cli_buf_puts(b, "}");
     }
     ur_cli_buf_put(b, "\n", 1);
 }

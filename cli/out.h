@@ -41,11 +41,13 @@ void ur_cli_buf_put_clean(struct ur_cli_buf *b, const char *msg);
 size_t ur_cli_utf8_seq(const unsigned char *s, uint32_t *cp);
 
 /* Formats one whole line (with its '\n') into b, replacing what b held.
- *   ok:     "cp SRC DST" / {"operation":"cp","success":true,"source":…,"destination":…,"object":{…}}
+ *   ok:     "cp SRC DST" / {"operation":"cp","success":true,"source":…,"destination":…,"object":{…}[,
+ *           "checksum_verified":true|false]}  (verified < 0: no such field, as s5cmd; else whether the
+ *           bytes matched the object's stored checksum)
  *   error:  "ERROR \"COMMAND\": MSG" / {"operation":"cp","command":…,"error":…}  (command may be "")
  *   debug:  "DEBUG \"COMMAND\": MSG" / {"operation":"cp","job":…,"error":…} */
 void ur_cli_fmt_ok(struct ur_cli_buf *b, bool json, const char *op, const char *src, const char *dst,
-                   uint64_t size);
+                   uint64_t size, int verified);
 void ur_cli_fmt_error(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg);
 void ur_cli_fmt_debug(struct ur_cli_buf *b, bool json, const char *op, const char *command, const char *msg);
 /* `NOTE "COMMAND": MSG`, JSON {"operation","job","note"}: something a user should know of a success. */

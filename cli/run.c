@@ -41,6 +41,7 @@ struct ur_cli_batch {
     struct s_item *items;
     size_t n, cap;
     size_t ok, failed; /* commands, for --stat and the exit status */
+    size_t verified;   /* successful copies whose bytes matched the object's stored checksum (--stat) */
     struct ur_cli_buf out;
     urestore_client *client; /* made on first need: a wildcard's listing, or the copy */
     urestore_status client_st;
@@ -144,10 +145,10 @@ static void s_fail_cmd(struct ur_cli_batch *b, const char *op, const char *text,
     b->failed++;
 }
 
-static void s_print_ok(struct ur_cli_batch *b, const char *src, const char *dst, uint64_t bytes)
+static void s_print_ok(struct ur_cli_batch *b, const char *src, const char *dst, uint64_t bytes, int verified)
 {
     if (b->g->log_level > UR_CLI_LOG_INFO) return; /* --log error: errors only, as s5cmd */
-    ur_cli_fmt_ok(&b->out, b->g->json, "cp", src, dst, bytes);
+    ur_cli_fmt_ok(&b->out, b->g->json, "cp", src, dst, bytes, verified);
     s_emit(b, STDOUT_FILENO);
 }
 
@@ -535,8 +536,10 @@ static void s_report(struct ur_cli_batch *b, size_t i, const struct urestore_res
         if (r->flags & URESTORE_RESULT_SKIPPED)
             s_print_skip(b, it->src, it->dst, it->skip_why);
         else
-            s_print_ok(b, it->src, it->dst, r->bytes);
+            s_print_ok(b, it->src, it->dst, r->bytes,
+                       b->g->dry_run ? -1 : (r->flags & URESTORE_RESULT_VERIFIED) != 0);
         if (r->flags & URESTORE_RESULT_RESTARTED) s_print_restarted(b, it->src, it->dst);
+        if (r->flags & URESTORE_RESULT_VERIFIED) b->verified++;
         return;
     }
     b->failed++;
@@ -641,7 +644,7 @@ static void s_copy(struct ur_cli_batch *b)
 
 /* Go's text/tabwriter with '\t' padding, as s5cmd's --stat table: each cell is followed by enough tabs
  * to reach its column's width (widest cell + 1, rounded up to 8). A header row and one row of values. */
-static void s_put_table(struct ur_cli_buf *o, char cells[2][4][24], int ncols)
+static void s_put_table(struct ur_cli_buf *o, char cells[2][5][24], int ncols)
 {
     for (int r = 0; r < 2; r++) {
         for (int k = 0; k < ncols; k++) {
@@ -655,21 +658,22 @@ static void s_put_table(struct ur_cli_buf *o, char cells[2][4][24], int ncols)
     }
 }
 
-/* s5cmd's table (operations, errors, successes), unchanged, then a second one of the same make right below
- * it, where a reader of the first looks next: bytes written, elapsed time (the whole command: listings,
- * planning and copies) and throughput. */
+/* s5cmd's table (operations, errors, successes) with one column of ours at its end (copies verified against
+ * the object's stored checksum), then a second one of the same make right below it, where a reader of the
+ * first looks next: bytes written, elapsed time (the whole command: listings, planning and copies) and
+ * throughput. */
 static void s_print_stat(struct ur_cli_batch *b)
 {
     uint64_t ms = ur_cli_progress_elapsed_ms(&b->prog);
     double secs = (double)ms / 1000.0;
     double mibs = ms ? (double)b->bytes_copied / (1024.0 * 1024.0) / secs : 0.0;
-    char cells[2][4][24];
+    char cells[2][5][24];
     struct ur_cli_buf *o = &b->out;
     o->len = 0;
     if (b->g->json) {
         char line[256];
-        snprintf(line, sizeof(line), "{\"operation\":\"cp\",\"success\":%zu,\"error\":%zu}\n\n", b->ok,
-                 b->failed);
+        snprintf(line, sizeof(line), "{\"operation\":\"cp\",\"success\":%zu,\"error\":%zu,\"verified\":%zu}\n\n",
+                 b->ok, b->failed, b->verified);
         ur_cli_buf_puts(o, line);
         snprintf(line, sizeof(line), "{\"bytes\":%llu,\"elapsed_seconds\":%.3f,\"throughput_mib_per_second\":%.1f}\n",
                  (unsigned long long)b->bytes_copied, secs, mibs);
@@ -683,8 +687,10 @@ static void s_print_stat(struct ur_cli_batch *b)
         snprintf(cells[1][1], 24, "%zu", b->ok + b->failed);
         snprintf(cells[1][2], 24, "%zu", b->failed);
         snprintf(cells[1][3], 24, "%zu", b->ok);
+        snprintf(cells[0][4], 24, "Verified"); /* ours: copies checked against the stored checksum */
+        snprintf(cells[1][4], 24, "%zu", b->verified);
         ur_cli_buf_puts(o, "\n");
-        s_put_table(o, cells, 4);
+        s_put_table(o, cells, 5);
         ur_cli_buf_puts(o, "\n");
         snprintf(cells[0][0], 24, "Bytes");
         snprintf(cells[0][1], 24, "Elapsed");

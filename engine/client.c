@@ -49,7 +49,7 @@ URESTORE_API const char *urestore_status_str(urestore_status s)
 {
     static const char *const names[] = {"ok", "invalid argument", "not found", "access denied", "S3 error",
                                         "network error", "TLS error", "local file error", "cancelled",
-                                        "object changed", "out of memory"};
+                                        "object changed", "out of memory", "checksum mismatch"};
     return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown status";
 }
 
@@ -384,6 +384,7 @@ URESTORE_API urestore_status urestore_client_new(const struct urestore_options *
     cl->retries = opts->retry_count == 0 ? UR_DEFAULT_RETRIES : opts->retry_count < 0 ? 0 : opts->retry_count;
     /* Read from our copy: a caller built against an older header passes a shorter struct. */
     cl->verify_md5 = cl->opt.verify_md5 != 0;
+    cl->verify_checksum = cl->opt.no_verify_checksum == 0;
     if (cl->opt.request_payer) snprintf(cl->request_payer, sizeof(cl->request_payer), "%s", cl->opt.request_payer);
     cl->stall_ms = cl->opt.stall_timeout_ms ? cl->opt.stall_timeout_ms : UR_DEFAULT_STALL_MS;
     cl->connect_ms = cl->opt.connect_timeout_ms ? cl->opt.connect_timeout_ms : UR_DEFAULT_CONNECT_MS;
@@ -902,7 +903,10 @@ static void s_end_batch(struct urestore_client *cl)
         free(t->dir_path);
         free(t->ranges_path);
         ur_partial_free(&t->done);
-        for (unsigned k = 0; k < t->nparts; k++) EVP_MD_CTX_free(t->parts[k].md5);
+        for (unsigned k = 0; k < t->nparts; k++) {
+            EVP_MD_CTX_free(t->parts[k].md5);
+            EVP_MD_CTX_free(t->parts[k].sha);
+        }
         if (t->parts != &t->first) free(t->parts);
     }
     free(cl->tasks);

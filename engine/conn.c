@@ -30,6 +30,7 @@
 #define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)0)
 #endif
 #include "http/date.h"
+#include "s3/crc.h"
 #include "s3/error.h"
 #include "s3/proxy.h"
 #include "s3/region.h"
@@ -364,7 +365,7 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
     size_t wcap = (c->tls ? c->pcap : c->scap) - used;
     const struct ur_request *rq = t->req;
     bool mem = ur_task_mem(t);
-    const char *method = rq ? rq->method : "GET", *query = rq && rq->query ? rq->query : "";
+    const char *method = rq ? rq->method : p->head ? "HEAD" : "GET", *query = rq && rq->query ? rq->query : "";
     const char *extra[7][2];
     size_t nextra = 0;
     char clen[24], ims[32];
@@ -381,14 +382,14 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
         extra[nextra][0] = "if-match";
         extra[nextra++][1] = t->etag;
     }
-    if (p->off == 0 && !mem && !t->etag[0] && t->dst_mtime >= 0 && (t->in->flags & URESTORE_TASK_IF_SOURCE_NEWER) &&
-        ur_http_date_format(t->dst_mtime, ims, sizeof(ims)) == 0) {
+    if (p->off == 0 && !mem && !p->head && !t->etag[0] && t->dst_mtime >= 0 &&
+        (t->in->flags & URESTORE_TASK_IF_SOURCE_NEWER) && ur_http_date_format(t->dst_mtime, ims, sizeof(ims)) == 0) {
         /* -u: S3 answers 304 (no body) when the object is not newer than the file (sched.c keeps it). */
         extra[nextra][0] = "if-modified-since";
         extra[nextra++][1] = ims;
     }
     if (p->off == 0 && !mem) {
-        /* Ask for the object's checksum: sent (and verified) when the response is the whole object. */
+        /* Ask for the object's checksum: S3 sends it with a response that is the whole object, or a HEAD. */
         extra[nextra][0] = "x-amz-checksum-mode";
         extra[nextra++][1] = "ENABLED";
     }
@@ -524,7 +525,9 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
 {
     struct ur_part *p = c->part;
     struct ur_buf *b = p->buf;
-    if (p->crc_on) p->crc = (uint32_t)crc32(p->crc, (const unsigned char *)b->data + b->len, (uInt)n);
+    for (unsigned a = 0; p->crc_algs >> a; a++) /* the CRCs the object's checksum needs (sched.c) */
+        if (p->crc_algs & (1u << a)) p->crc[a] = ur_crc_update((enum ur_crc_alg)a, p->crc[a], b->data + b->len, n);
+    if (p->sha) EVP_DigestUpdate(p->sha, b->data + b->len, n);
     if (p->md5) EVP_DigestUpdate(p->md5, b->data + b->len, n);
     b->len += (uint32_t)n;
     p->got += n;
@@ -535,13 +538,6 @@ void ur_conn_body_got(struct ur_conn *c, size_t n)
         ur_sink_write(c->cl, p->task, b);
     }
     if (c->body_left == 0) {
-        if (p->crc_on && p->crc != p->crc_want) {
-            /* The bytes are already on their way to the file: the task fails, the file is removed. */
-            ur_task_failf(p->task, URESTORE_E_S3, c->resp.status,
-                               "%s: CRC32 mismatch (x-amz-checksum-crc32 %08x, received %08x)", p->task->in->source,
-                               p->crc_want, p->crc);
-            return;
-        }
         if (p->md5 && s_md5_mismatch(p)) return;
         p->received = true;
         s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);
@@ -633,7 +629,7 @@ static bool s_consume_plain(struct ur_conn *c)
             }
             if (r == 0) {
                 c->phase = PH_BODY;
-                c->body_left = c->resp.content_length;
+                c->body_left = c->part->head ? 0 : c->resp.content_length; /* a HEAD's answer has no body */
                 if (c->body_left == 0) {
                     c->part->received = true;
                     s_response_done(c, URESTORE_OK, NULL, UR_RETRY_NO);

@@ -28,6 +28,7 @@
 #include "include/urestore.h"
 #include "http/response.h"
 #include "tls/tls.h"
+#include "s3/checksum.h"
 #include "s3/endpoint.h"
 #include "s3/retry.h"
 #include "s3/sigv4.h"
@@ -77,9 +78,11 @@ struct ur_part {
     uint64_t not_before_ms;      /* retry backoff */
     struct ur_pace *pace;        /* its prefix's pacing */
     int64_t retry_after_ms;      /* the server's x-amz-retry-after for the failure being recorded */
-    bool crc_on;                 /* the response carries the whole object's x-amz-checksum-crc32 */
+    bool head;                   /* a HEAD asking for the object's checksum, no bytes (sched.c s_probe) */
+    uint8_t crc_algs;            /* CRCs computed over this part's bytes as they arrive: bit 1 << ur_crc_alg */
+    uint64_t crc[3];             /* by enum ur_crc_alg, of the bytes received so far */
+    struct evp_md_ctx_st *sha;   /* SHA-1/SHA-256 of a whole-object response whose checksum is one, else NULL */
     struct evp_md_ctx_st *md5;   /* --verify-md5: running MD5 of the whole object, else NULL */
-    uint32_t crc, crc_want;
     struct ur_conn *conn;
 };
 
@@ -101,6 +104,10 @@ struct ur_task {
     char etag[128];              /* from the first response; later parts send If-Match */
     int64_t last_modified;       /* the first response's Last-Modified (s since 1970), -1 when not sent */
     int64_t dst_size, dst_mtime; /* the existing destination's, for _IF_SIZE_DIFFERS/_IF_SOURCE_NEWER; -1 */
+    /* The object's checksum (alg NONE until a response told it, or when none): from the response that was
+     * the whole object, or, for an object cut into parts (ranged GETs carry none), from a HEAD. */
+    struct ur_s3_cksum ck;
+    bool ck_retried;             /* a checksum mismatch fetched the whole object again once */
 
     unsigned parts_open;         /* parts not yet fully received and written */
     struct ur_part first;        /* the only part of most objects */
@@ -243,6 +250,7 @@ struct urestore_client {
     uint64_t stall_ms;           /* no progress this long on a busy connection: reconnect and resume */
     uint64_t connect_ms;         /* connect + handshake */
     bool verify_md5;
+    bool verify_checksum;        /* check the object's x-amz-checksum-* (opt.no_verify_checksum unset) */
     char request_payer[32];      /* "" when not sent */
     uint64_t first_byte_ms;      /* request sent → first byte */
     int cancel_fd;               /* eventfd written by urestore_cancel */

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "engine/engine.h"
+#include "s3/crc.h"
 #include "s3/credtime.h"
 #include "s3/respcheck.h"
 #include "engine/sched.h"
@@ -29,7 +30,12 @@
  * after this many in a row so a throttled prefix with 10,000 queued parts costs a bounded scan. */
 #define UR_SCAN_DEFERRED_MAX 256
 
+/* Every CRC (bits 1 << enum ur_crc_alg): what the parts of an object compute while its checksum's
+ * algorithm is not known yet. */
+#define S_ALL_CRCS 7u
+
 static void s_resume_restart(struct urestore_client *cl, struct ur_part *p);
+static void s_verify(struct urestore_client *cl, struct ur_task *t);
 
 void ur_sched_part_ok(struct ur_part *p)
 {
@@ -156,6 +162,7 @@ void ur_sched_part_released(struct urestore_client *cl, struct ur_part *p)
             p->buf = NULL;
         }
         t->parts_open--;
+        if (t->parts_open == 0 && !t->failed) s_verify(cl, t); /* every byte is in: before the link */
         ur_sink_settle(cl, t);
         return;
     }
@@ -204,13 +211,25 @@ static int s_plan_rest(struct urestore_client *cl, struct ur_task *t, uint64_t f
     struct ur_plan plan;
     int r = ur_plan_init(&plan, (uint64_t)t->size, first_len, t->part_size);
     if (r < 0 || plan.n == 0) return r;
-    if (s_parts_grow(t, plan.n) < 0) return -ENOMEM;
+    /* The checksum of an object fetched in ranged parts comes only with a HEAD (ranged GETs carry none):
+     * one more part, after the data parts. */
+    bool probe = cl->verify_checksum && t->ck.alg == UR_HTTP_CKSUM_NONE;
+    if (s_parts_grow(t, plan.n + probe) < 0) return -ENOMEM;
     for (unsigned i = 1; i <= plan.n; i++) {
         uint64_t off, len;
         ur_plan_part(&plan, i, &off, &len);
         s_part_init(t, &t->parts[i], off, len);
     }
     s_queue_rest(cl, t, plan.n);
+    if (probe) {
+        struct ur_part *h = &t->parts[plan.n + 1];
+        s_part_init(t, h, 0, 0);
+        h->head = true;
+        t->nparts++;
+        t->parts_open++;
+        s_enqueue(cl, h, true); /* first: one round trip, and the parts compute three CRCs until it answers */
+        for (unsigned i = 0; i <= plan.n; i++) t->parts[i].crc_algs = S_ALL_CRCS;
+    }
     return 0;
 }
 
@@ -246,16 +265,120 @@ static void s_resume_restart(struct urestore_client *cl, struct ur_part *p)
     p->len = -1;
     p->got = p->written = 0;
     p->attempts = 0;
+    p->crc_algs = 0; /* set again by the response, as for any first part */
+    memset(p->crc, 0, sizeof(p->crc));
 }
 
-/* Checks the whole object's CRC32 as it arrives, when this response carries the whole object and its
- * x-amz-checksum-crc32. */
-static void s_crc_setup(struct ur_part *p, const struct ur_s3_resp_got *got)
+/* The CRC (enum ur_crc_alg) of a checksum algorithm S3 names; -1 for the SHAs. */
+static int s_crc_of(unsigned alg)
 {
-    if (p->crc_on || !got->crc_known) return;
-    p->crc_on = true;
-    p->crc_want = got->crc32;
-    p->crc = 0;
+    return alg == UR_HTTP_CKSUM_CRC32      ? UR_CRC32
+           : alg == UR_HTTP_CKSUM_CRC32C   ? UR_CRC32C
+           : alg == UR_HTTP_CKSUM_CRC64NVME ? UR_CRC64NVME
+                                           : -1;
+}
+
+/* Can ck be checked against the bytes? A composite one is a checksum of the upload's part checksums. */
+static bool s_checkable(const struct ur_s3_cksum *ck)
+{
+    return ck->alg != UR_HTTP_CKSUM_NONE && !ck->composite;
+}
+
+/* The object's checksum is known (ck): from now on the parts compute only the CRC it needs, if any. A
+ * part that ran before computed it too (all three while it was unknown, s_plan_rest), over every byte. */
+static void s_cksum_known(struct ur_task *t, const struct ur_s3_cksum *ck)
+{
+    t->ck = *ck;
+    int a = s_checkable(ck) ? s_crc_of(ck->alg) : -1;
+    for (unsigned i = 0; i < t->nparts; i++) t->parts[i].crc_algs &= a < 0 ? 0 : (uint8_t)(1u << a);
+}
+
+/* A response that is the whole object: its checksum, if any, is checked as the bytes arrive. */
+static void s_cksum_setup(struct urestore_client *cl, struct ur_part *p, const struct ur_s3_resp_got *got)
+{
+    struct ur_task *t = p->task;
+    if (!cl->verify_checksum || !got->whole || p->got != 0) return; /* a resumed response: set up before */
+    int a = s_crc_of(got->cksum.alg);
+    t->ck = got->cksum;
+    p->crc_algs = s_checkable(&got->cksum) && a >= 0 ? (uint8_t)(1u << a) : 0;
+    if (!s_checkable(&got->cksum) || a >= 0 || p->sha) return;
+    p->sha = EVP_MD_CTX_new();
+    if (p->sha && !EVP_DigestInit_ex(p->sha, got->cksum.alg == UR_HTTP_CKSUM_SHA1 ? EVP_sha1() : EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(p->sha);
+        p->sha = NULL;
+    }
+}
+
+/* The answer to the HEAD of an object cut into parts (s_plan_rest): its checksum, if it tells one. Any
+ * other answer (an error, a changed object: the GETs' If-Match catches that) leaves it unverified. */
+static int s_probe_headers(struct ur_part *p, const struct ur_http_resp *r)
+{
+    struct ur_task *t = p->task;
+    struct ur_s3_cksum ck = {0};
+    if (r->status != 200 || (t->etag[0] && strcmp(r->etag, t->etag) != 0) || ur_s3_cksum_from_resp(r, &ck) < 0)
+        memset(&ck, 0, sizeof(ck));
+    s_cksum_known(t, &ck);
+    return 0; /* no body: conn.c reads none after a HEAD */
+}
+
+/* A checksum mismatch: every data part of t is fetched again from its first byte, overwriting the file's
+ * bytes in place (the file is still under its temporary name). The progress counts them again. */
+static bool s_refetch(struct urestore_client *cl, struct ur_task *t)
+{
+    t->ck_retried = true;
+    for (unsigned i = 0; i < t->nparts; i++) {
+        struct ur_part *p = &t->parts[i];
+        if (p->head) continue;
+        p->got = p->written = 0;
+        p->received = false;
+        memset(p->crc, 0, sizeof(p->crc));
+        if ((p->sha && !EVP_DigestInit_ex(p->sha, EVP_MD_CTX_get0_md(p->sha), NULL)) ||
+            (p->md5 && !EVP_DigestInit_ex(p->md5, EVP_md5(), NULL)))
+            return false;
+        t->parts_open++;
+        s_enqueue(cl, p, true);
+    }
+    ur_sched_kick(cl);
+    return true;
+}
+
+/* Every byte of t is in (and maybe not yet on disk): compare the object's checksum, when there is one to
+ * compare, with the bytes'. A CRC of an object in parts is the parts' CRCs combined in order. A mismatch
+ * fetches the whole object once more (a byte changed between S3 and us, say a NIC or a middlebox on
+ * plain HTTP, heals; a stored object that disagrees with its checksum does not), then fails the task:
+ * the sink removes its file. */
+static void s_verify(struct urestore_client *cl, struct ur_task *t)
+{
+    const struct ur_s3_cksum *ck = &t->ck;
+    if (!cl->verify_checksum || !s_checkable(ck) || ur_task_mem(t)) return;
+    /* --resume kept bytes of an earlier run: they are no part of this one, so their CRCs are unknown. */
+    if (t->done.n > 0) return;
+    unsigned char got[32];
+    int a = s_crc_of(ck->alg);
+    if (a < 0) {
+        struct ur_part *p = &t->parts[0];
+        if (t->nparts != 1 || !p->sha || !EVP_DigestFinal_ex(p->sha, got, NULL)) return; /* SHA of parts: no */
+    } else {
+        uint64_t acc = 0;
+        for (unsigned i = 0; i < t->nparts; i++) {
+            struct ur_part *p = &t->parts[i];
+            if (p->head) continue;
+            if (!(p->crc_algs & (1u << a))) return; /* not computed over all its bytes */
+            acc = ur_crc_combine((enum ur_crc_alg)a, acc, p->crc[a], (uint64_t)p->len);
+        }
+        ur_s3_cksum_put_be(acc, ck->len, got);
+    }
+    if (memcmp(got, ck->value, ck->len) == 0) {
+        t->res->flags |= URESTORE_RESULT_VERIFIED;
+        return;
+    }
+    if (!t->ck_retried && s_refetch(cl, t)) return;
+    char want64[48], got64[48];
+    ur_s3_cksum_b64(ck->value, ck->len, want64, sizeof(want64));
+    ur_s3_cksum_b64(got, ck->len, got64, sizeof(got64));
+    ur_sched_task_fail(t, URESTORE_E_CHECKSUM, 0, "%s: %s mismatch (%s %s, received %s); %s not written",
+                       t->in->source, ur_s3_cksum_name(ck->alg), ur_s3_cksum_header(ck->alg), want64, got64,
+                       t->in->destination);
 }
 
 /* --verify-md5: a single-part ETag is the MD5 of the object; stream it over the one response. */
@@ -304,6 +427,7 @@ int ur_sched_headers(struct ur_conn *c)
 
     /* A listing page: its body goes to memory. */
     if (ur_task_mem(t) && (r->status == 200 || r->status == 206)) return r->status == 200 ? 3 : 1;
+    if (p->head) return s_probe_headers(p, r);
     /* -u: not modified since the file's mtime. 304 comes only for the If-Modified-Since we sent. */
     if (r->status == 304 && t->dst_mtime >= 0 && (t->in->flags & URESTORE_TASK_IF_SOURCE_NEWER))
         return s_keep_destination(t);
@@ -368,7 +492,7 @@ int ur_sched_headers(struct ur_conn *c)
                            msg);
         return -1;
     }
-    s_crc_setup(p, &got);
+    s_cksum_setup(cl, p, &got);
     s_md5_setup(cl, p, &got);
     return 0;
 }

@@ -23,9 +23,10 @@ enum {
     S_FIELD_ETAG,
     S_FIELD_AMZ_RETRY_AFTER,
     S_FIELD_RETRY_AFTER,
-    S_FIELD_CHECKSUM_CRC32,
     S_FIELD_BUCKET_REGION,
     S_FIELD_LAST_MODIFIED,
+    S_FIELD_CHECKSUM_TYPE,
+    S_FIELD_CHECKSUM, /* + enum ur_http_cksum: one id per algorithm, the last ones */
 };
 
 /* field_len / value_len are set to this when the span outgrew its buffer. */
@@ -37,8 +38,13 @@ static const struct {
 } s_known_fields[] = {
     {"content-range", S_FIELD_CONTENT_RANGE},         {"etag", S_FIELD_ETAG},
     {"x-amz-retry-after", S_FIELD_AMZ_RETRY_AFTER},   {"retry-after", S_FIELD_RETRY_AFTER},
-    {"x-amz-checksum-crc32", S_FIELD_CHECKSUM_CRC32}, {"x-amz-bucket-region", S_FIELD_BUCKET_REGION},
-    {"last-modified", S_FIELD_LAST_MODIFIED},
+    {"x-amz-bucket-region", S_FIELD_BUCKET_REGION},   {"last-modified", S_FIELD_LAST_MODIFIED},
+    {"x-amz-checksum-type", S_FIELD_CHECKSUM_TYPE},
+    {"x-amz-checksum-crc32", S_FIELD_CHECKSUM + UR_HTTP_CKSUM_CRC32},
+    {"x-amz-checksum-crc32c", S_FIELD_CHECKSUM + UR_HTTP_CKSUM_CRC32C},
+    {"x-amz-checksum-crc64nvme", S_FIELD_CHECKSUM + UR_HTTP_CKSUM_CRC64NVME},
+    {"x-amz-checksum-sha1", S_FIELD_CHECKSUM + UR_HTTP_CKSUM_SHA1},
+    {"x-amz-checksum-sha256", S_FIELD_CHECKSUM + UR_HTTP_CKSUM_SHA256},
 };
 
 static bool s_status_has_no_body(int status)
@@ -141,7 +147,7 @@ static int s_on_header_field_complete(llhttp_t *parser)
         }
     }
     /* In trailers only the checksum may be taken (it can legitimately come last). */
-    if (r->headers_done && r->field_id != S_FIELD_CHECKSUM_CRC32) r->field_id = S_FIELD_NONE;
+    if (r->headers_done && r->field_id < S_FIELD_CHECKSUM) r->field_id = S_FIELD_NONE;
     r->field_len = 0;
     return 0;
 }
@@ -180,6 +186,12 @@ static int s_on_header_value_complete(llhttp_t *parser)
         end--;
     int64_t v = -1;
 
+    if (id > S_FIELD_CHECKSUM) {
+        if (r->checksum_alg != UR_HTTP_CKSUM_NONE) return 0; /* one per object: the first wins */
+        s_copy_or_empty(r->checksum, overflow ? 0 : sizeof r->checksum, p, (size_t)(end - p));
+        if (r->checksum[0]) r->checksum_alg = (uint8_t)(id - S_FIELD_CHECKSUM);
+        return 0;
+    }
     switch (id) {
     case S_FIELD_CONTENT_RANGE:
         if (overflow || s_parse_content_range(r, p, end) < 0) return s_fail(r, "bad Content-Range header");
@@ -187,8 +199,8 @@ static int s_on_header_value_complete(llhttp_t *parser)
     case S_FIELD_ETAG:
         s_copy_or_empty(r->etag, overflow ? 0 : sizeof r->etag, p, (size_t)(end - p));
         break;
-    case S_FIELD_CHECKSUM_CRC32:
-        s_copy_or_empty(r->checksum_crc32, overflow ? 0 : sizeof r->checksum_crc32, p, (size_t)(end - p));
+    case S_FIELD_CHECKSUM_TYPE:
+        s_copy_or_empty(r->checksum_type, overflow ? 0 : sizeof r->checksum_type, p, (size_t)(end - p));
         break;
     case S_FIELD_BUCKET_REGION:
         s_copy_or_empty(r->bucket_region, overflow ? 0 : sizeof r->bucket_region, p, (size_t)(end - p));
@@ -248,9 +260,11 @@ static void s_forget_interim(struct ur_http_resp *r)
     r->range_first = r->range_last = r->range_total = -1;
     r->retry_after_ms = -1;
     r->etag[0] = '\0';
-    r->checksum_crc32[0] = '\0';
     r->bucket_region[0] = '\0';
     r->last_modified = -1;
+    r->checksum[0] = '\0';
+    r->checksum_alg = UR_HTTP_CKSUM_NONE;
+    r->checksum_type[0] = '\0';
 }
 
 static int s_on_message_complete(llhttp_t *parser)

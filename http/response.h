@@ -26,6 +26,16 @@ enum ur_http_state {
  * chose to feed). Return 0 to go on, -1 to abort parsing with UR_HTTP_ERROR. */
 typedef int (*ur_http_body_fn)(void *ud, const char *p, size_t n);
 
+/* Which x-amz-checksum-* header a response carried. */
+enum ur_http_cksum {
+    UR_HTTP_CKSUM_NONE = 0,
+    UR_HTTP_CKSUM_CRC32,
+    UR_HTTP_CKSUM_CRC32C,
+    UR_HTTP_CKSUM_CRC64NVME,
+    UR_HTTP_CKSUM_SHA1,
+    UR_HTTP_CKSUM_SHA256,
+};
+
 struct ur_http_resp {
     int status;               /* 200, 206, 404 ...; 0 until the status line is complete */
     int64_t content_length;   /* Content-Length, -1 when absent */
@@ -36,9 +46,13 @@ struct ur_http_resp {
     bool chunked;             /* Transfer-Encoding: chunked */
     bool keep_alive;          /* valid from UR_HTTP_HEADERS on: the connection may carry another request */
     char etag[128];           /* ETag as sent, quotes included; "" when absent (or too long) */
-    char checksum_crc32[16];  /* x-amz-checksum-crc32 (base64); "" when absent */
     char bucket_region[64];   /* x-amz-bucket-region (the bucket's region); "" when absent (or too long) */
     int64_t last_modified;    /* Last-Modified, seconds since 1970 UTC; -1 when absent or malformed */
+    /* The object's stored checksum (x-amz-checksum-ALG, base64, "-N" after a composite one); S3 stores one
+     * algorithm per object, so the first such header wins. "" and UR_HTTP_CKSUM_NONE when absent. */
+    char checksum[64];
+    uint8_t checksum_alg;     /* enum ur_http_cksum */
+    char checksum_type[16];   /* x-amz-checksum-type: "FULL_OBJECT", "COMPOSITE"; "" when absent */
     const char *error;        /* static text when UR_HTTP_ERROR */
 
     ur_http_body_fn on_body;  /* may be NULL: body bytes are then dropped */

@@ -46,6 +46,7 @@ typedef enum urestore_status {
     URESTORE_E_CANCELLED = 8,  /* urestore_cancel() was called before the task completed */
     URESTORE_E_CHANGED = 9,    /* the object changed while it was being downloaded (ETag) */
     URESTORE_E_NOMEM = 10,
+    URESTORE_E_CHECKSUM = 11,  /* the bytes received do not match the object's stored checksum (since 0.3) */
 } urestore_status;
 
 #define URESTORE_NO_RETRIES (-1)
@@ -155,6 +156,19 @@ struct urestore_options {
      * call's tasks. The client copies *out; the provider may wipe its own copy. NULL: none. */
     urestore_credentials_fn credentials_provider;
     void *credentials_user;
+
+    /* ---- since 0.3; a shorter struct_size leaves them at their defaults ---- */
+
+    /* Nonzero: do not check downloads against the object's stored checksum. By default every GET asks for
+     * it (x-amz-checksum-mode: ENABLED) and a CRC32, CRC32C or CRC64NVME of the whole object (S3's
+     * FULL_OBJECT type; for an object fetched in several ranged parts, asked for with one HEAD, as ranged
+     * GETs carry none, and computed by combining the parts' CRCs), or a SHA-1/SHA-256 of an object
+     * received in one response, is compared with the bytes received: a mismatch is fetched once more, then
+     * fails the task with URESTORE_E_CHECKSUM and no file. The result says which tasks were checked
+     * (URESTORE_RESULT_VERIFIED). Composite checksums (multipart uploads with a per-part checksum, "…-N")
+     * cannot be checked without the upload's part boundaries: such tasks succeed unverified. The cost is
+     * measured in perf/README.md (about 0.1 CPU-s per GiB where the CPU has PCLMULQDQ). */
+    int no_verify_checksum;
 };
 
 #define URESTORE_IO_AUTO 0
@@ -206,6 +220,11 @@ struct urestore_task {
 #define URESTORE_RESULT_RESUMED 2u /* URESTORE_TASK_RESUME: bytes of an earlier partial were kept, the rest fetched */
 #define URESTORE_RESULT_RESTARTED 4u /* URESTORE_TASK_RESUME: a partial was found but not usable (object changed,
                                       * sidecar or file not matching): downloaded from the start */
+/* Since 0.3. The bytes written matched the object's stored checksum (x-amz-checksum-*;
+ * options.no_verify_checksum). Unset on success: the object has no checksum S3 would tell, a composite one,
+ * a SHA one on an object fetched in parts, a resumed task that kept bytes of an earlier partial (their
+ * CRCs are not known), or checking was off. */
+#define URESTORE_RESULT_VERIFIED 8u
 
 struct urestore_result {
     urestore_status status;

@@ -69,8 +69,7 @@ enum ur_s3_resp ur_s3_resp_check(const struct ur_s3_resp_want *w, const struct u
     /* S3 sends the object's checksum only with the whole object (none for ranges of it, and composite "-N"
      * ones for multipart objects): it can be checked only when this body is the object. */
     got->whole = w->off == 0 && w->got == 0 && got->size >= 0 && got->len == got->size;
-    if (got->whole && r->checksum_crc32[0] && ur_s3_resp_crc32_decode(r->checksum_crc32, &got->crc32) == 0)
-        got->crc_known = true;
+    if (got->whole) (void)ur_s3_cksum_from_resp(r, &got->cksum); /* malformed: none to check against */
     return v;
 }
 
@@ -82,31 +81,6 @@ bool ur_s3_resp_failed(enum ur_s3_resp v)
 bool ur_s3_resp_changed(enum ur_s3_resp v)
 {
     return v == UR_S3_RESP_ETAG_CHANGED || v == UR_S3_RESP_SIZE_CHANGED;
-}
-
-int ur_s3_resp_crc32_decode(const char *b64, uint32_t *out)
-{
-    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    uint32_t acc = 0;
-    int bits = 0, nbytes = 0;
-    unsigned char bytes[4];
-    const char *s = b64;
-    for (; *s && *s != '='; s++) {
-        const char *k = strchr(al, *s);
-        if (!k) return -EINVAL;
-        acc = (acc << 6) | (uint32_t)(k - al);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (nbytes == 4) return -EINVAL;
-            bytes[nbytes++] = (unsigned char)(acc >> bits);
-        }
-    }
-    while (*s == '=')
-        s++;
-    if (nbytes != 4 || *s) return -EINVAL; /* *s: a composite "…==-N" */
-    *out = (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 | bytes[3];
-    return 0;
 }
 
 bool ur_s3_resp_etag_is_md5(const char *e)

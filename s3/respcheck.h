@@ -1,7 +1,8 @@
 /* s3/respcheck.h — what the headers of a response to a ranged GET of an object mean for the download:
  * the body is the range asked for (and what it tells of the object's size and ETag), the object is empty,
  * an error document follows, or the response contradicts what was asked or known and the task must fail.
- * Also the two checksums S3 hands out: x-amz-checksum-crc32 and a single-part ETag (an MD5).
+ * Also the object's checksum when the body is the whole object (s3/checksum.h), and whether a single-part
+ * ETag is an MD5.
  *
  * Pure: the request's expectations and the parsed response come in, a verdict and what was learned go out.
  * No I/O, no allocation, no engine types: the engine acts on the verdict. */
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "http/response.h"
+#include "s3/checksum.h"
 
 /* What the request asked for, and what is known of the object before this response. */
 struct ur_s3_resp_want {
@@ -31,8 +33,7 @@ struct ur_s3_resp_got {
     int64_t len;      /* the part's length: learned, or as known before */
     const char *etag; /* the response's ETag (r->etag) to remember when none was known; else NULL */
     bool whole;       /* the body is the whole object from byte 0 (a checksum of the object applies) */
-    bool crc_known;   /* whole, and the response's x-amz-checksum-crc32 is crc32 */
-    uint32_t crc32;
+    struct ur_s3_cksum cksum; /* whole: the response's x-amz-checksum-* (alg NONE when none or malformed) */
 };
 
 enum ur_s3_resp {
@@ -59,10 +60,6 @@ enum ur_s3_resp ur_s3_resp_check(const struct ur_s3_resp_want *w, const struct u
 /* Does verdict v fail the task (UR_S3_RESP_UNSIZED and after)? Does it say the object changed? */
 bool ur_s3_resp_failed(enum ur_s3_resp v);
 bool ur_s3_resp_changed(enum ur_s3_resp v);
-
-/* x-amz-checksum-crc32: the base64 of the CRC's four big-endian bytes ('=' padding optional). 0, or -EINVAL
- * when b64 is not exactly four bytes of base64 (a composite "…-N" checksum of a multipart object is not). */
-int ur_s3_resp_crc32_decode(const char *b64, uint32_t *out);
 
 /* Is etag (quotes included, as sent) a single-part object's ETag, i.e. the hex MD5 of its bytes? Multipart
  * ETags ("…-N") and anything but 32 hex digits in quotes are not. */

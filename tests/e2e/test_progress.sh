@@ -123,14 +123,15 @@ ur_capture --progress=bars "${EP[@]}" cp "s3://$BUCKET/big.bin" "$T/bad/"
 assert_rc 1 "an unknown --progress mode"
 grep -Fq 'invalid value "bars" for flag -progress' "$UR_ERR" || fail "no clear error for --progress=bars"
 
-# 5. --stat: s5cmd's table as before, then bytes, elapsed and throughput.
+# 5. --stat: s5cmd's table with our Verified column (no checksums here: 0), then bytes, elapsed and
+# throughput.
 fault_rules '{}'
 ur_capture --stat "${EP[@]}" cp "s3://$BUCKET/many/f*" "$T/stat/"
 assert_rc 0 "--stat"
 tab=$'\t'
 expected="
-Operation${tab}Total${tab}Error${tab}Success${tab}
-cp${tab}${tab}3${tab}0${tab}3${tab}
+Operation${tab}Total${tab}Error${tab}Success${tab}Verified${tab}
+cp${tab}${tab}3${tab}0${tab}3${tab}0${tab}${tab}
 
 Bytes${tab}Elapsed${tab}MiB/s${tab}"
 got=$(grep -v '^cp s3://' "$UR_OUT" | head -n 5)

@@ -101,7 +101,7 @@ static void s_parse(const uint8_t *in, size_t n, int mode, uint32_t seed, struct
                 s->chunked[i] = r.chunked;
                 s->keep_alive[i] = r.keep_alive;
                 if (memchr(r.etag, 0, sizeof r.etag) == NULL) abort();
-                if (memchr(r.checksum_crc32, 0, sizeof r.checksum_crc32) == NULL) abort();
+                if (memchr(r.checksum, 0, sizeof r.checksum) == NULL || memchr(r.checksum_type, 0, sizeof r.checksum_type) == NULL) abort();
                 memcpy(s->etag[i], r.etag, sizeof r.etag);
                 if ((mode & 2) && ur_http_resp_body_is_sized(&r)) {
                     if (r.content_length < 0) abort();

@@ -9,7 +9,7 @@
 static void test_text(void)
 {
     struct ur_cli_buf b = {0};
-    ur_cli_fmt_ok(&b, false, "cp", "s3a://b/k", "/tmp/x/k", 5);
+    ur_cli_fmt_ok(&b, false, "cp", "s3a://b/k", "/tmp/x/k", 5, 1);
     CHECK_EQ_STR(b.p, "cp s3a://b/k /tmp/x/k\n");
     ur_cli_fmt_error(&b, false, "cp", "cp s3://b/k /t", "NoSuchKey: gone\n\tstatus  code: 404 ");
     CHECK_EQ_STR(b.p, "ERROR \"cp s3://b/k /t\": NoSuchKey: gone status code: 404\n");
@@ -25,11 +25,18 @@ static void test_text(void)
 static void test_json(void)
 {
     struct ur_cli_buf b = {0};
-    ur_cli_fmt_ok(&b, true, "cp", "s3://b/k", "/t/k", 12);
+    ur_cli_fmt_ok(&b, true, "cp", "s3://b/k", "/t/k", 12, -1);
     CHECK_EQ_STR(b.p,
                  "{\"operation\":\"cp\",\"success\":true,\"source\":\"s3://b/k\",\"destination\":\"/t/k\","
                  "\"object\":{\"type\":\"file\",\"size\":12}}\n");
-    ur_cli_fmt_ok(&b, true, "cp", "s3://b/<&>\"", "/t/\n\x01\xfe", 0);
+    /* Whether the bytes matched the object's checksum: after s5cmd's fields. */
+    ur_cli_fmt_ok(&b, true, "cp", "s3://b/k", "/t/k", 12, 1);
+    CHECK_EQ_STR(b.p,
+                 "{\"operation\":\"cp\",\"success\":true,\"source\":\"s3://b/k\",\"destination\":\"/t/k\","
+                 "\"object\":{\"type\":\"file\",\"size\":12},\"checksum_verified\":true}\n");
+    ur_cli_fmt_ok(&b, true, "cp", "s3://b/k", "/t/k", 12, 0);
+    CHECK(strstr(b.p, "\"size\":12},\"checksum_verified\":false}\n") != NULL);
+    ur_cli_fmt_ok(&b, true, "cp", "s3://b/<&>\"", "/t/\n\x01\xfe", 0, -1);
     CHECK_EQ_STR(b.p,
                  "{\"operation\":\"cp\",\"success\":true,\"source\":\"s3://b/\\u003c\\u0026\\u003e\\\"\","
                  "\"destination\":\"/t/\\n\\u0001\\ufffd\",\"object\":{\"type\":\"file\"}}\n");

@@ -40,6 +40,11 @@ static enum ur_s3_resp s_check(const struct ur_s3_resp_want *w, const char *head
     return v;
 }
 
+static uint32_t s_be32(const unsigned char *v)
+{
+    return (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+}
+
 /* The first part of an object of unknown size: bytes=0-(8 MiB - 1). */
 static const struct ur_s3_resp_want first = {SRC, 0, 0, -1, -1, "", false};
 
@@ -57,7 +62,7 @@ static void test_first_part(void)
     CHECK_EQ_INT(g.len, 8 * MIB);
     CHECK(g.etag && strcmp(g.etag, "\"e1-3\"") == 0);
     CHECK(!g.whole);
-    CHECK(!g.crc_known);
+    CHECK_EQ_INT(g.cksum.alg, UR_HTTP_CKSUM_NONE);
 
     /* A small object: the range is all of it, and so its CRC32 applies. */
     CHECK_EQ_INT(
@@ -69,8 +74,9 @@ static void test_first_part(void)
     CHECK_EQ_INT(g.size, 100);
     CHECK_EQ_INT(g.len, 100);
     CHECK(g.whole);
-    CHECK(g.crc_known);
-    CHECK_EQ_INT(g.crc32, 0x3610a686u);
+    CHECK_EQ_INT(g.cksum.alg, UR_HTTP_CKSUM_CRC32);
+    CHECK(!g.cksum.composite);
+    CHECK_EQ_INT(s_be32(g.cksum.value), 0x3610a686u);
 
     /* Exactly one part long: still the whole object. */
     CHECK_EQ_INT(s_check(&first,
@@ -79,10 +85,10 @@ static void test_first_part(void)
                          &g),
                  UR_S3_RESP_RANGE);
     CHECK(g.whole);
-    CHECK(!g.crc_known);   /* none sent */
+    CHECK_EQ_INT(g.cksum.alg, UR_HTTP_CKSUM_NONE); /* none sent */
     CHECK(g.etag == NULL); /* none sent, none to remember */
 
-    /* A composite checksum (multipart object) is not the object's CRC32. */
+    /* A composite checksum (multipart object) is not the object's CRC32: read, and marked so. */
     CHECK_EQ_INT(
         s_check(&first,
                 "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-99/100\r\nContent-Length: 100\r\n"
@@ -90,7 +96,9 @@ static void test_first_part(void)
                 &g),
         UR_S3_RESP_RANGE);
     CHECK(g.whole);
-    CHECK(!g.crc_known);
+    CHECK_EQ_INT(g.cksum.alg, UR_HTTP_CKSUM_CRC32);
+    CHECK(g.cksum.composite);
+    CHECK_EQ_INT(g.cksum.parts, 2);
 
     /* The whole object with 200 (the server ignored Range): fine from byte 0. */
     CHECK_EQ_INT(s_check(&first,
@@ -101,8 +109,8 @@ static void test_first_part(void)
     CHECK_EQ_INT(g.size, 100);
     CHECK_EQ_INT(g.len, 100);
     CHECK(g.whole);
-    CHECK(g.crc_known);
-    CHECK_EQ_INT(g.crc32, 0x9a38da03u);
+    CHECK_EQ_INT(g.cksum.alg, UR_HTTP_CKSUM_CRC32);
+    CHECK_EQ_INT(s_be32(g.cksum.value), 0x9a38da03u);
     CHECK(g.etag && strcmp(g.etag, "\"e\"") == 0);
 
     /* An empty object answers 200 with no body, or 416 to bytes=0-N. */
@@ -114,7 +122,7 @@ static void test_first_part(void)
         UR_S3_RESP_EMPTY);
     CHECK_EQ_INT(g.size, 0);
     CHECK_EQ_INT(g.len, 0);
-    CHECK(!g.crc_known);
+    CHECK_EQ_INT(g.cksum.alg, UR_HTTP_CKSUM_NONE);
 }
 
 static void test_empty(void)
@@ -358,7 +366,7 @@ static void test_last_and_resumed(void)
     CHECK_EQ_INT(g.size, 100);
     CHECK_EQ_INT(g.len, 100);
     CHECK(!g.whole);
-    CHECK(!g.crc_known);
+    CHECK_EQ_INT(g.cksum.alg, UR_HTTP_CKSUM_NONE);
 }
 
 static void test_message_buffer(void)
@@ -392,32 +400,64 @@ static void test_verdict_classes(void)
     }
 }
 
-static void test_crc32_decode(void)
+/* x-amz-checksum-*: each algorithm's size, base64 with optional padding, the composite forms. */
+static void test_cksum_decode(void)
 {
     static const struct {
-        const char *b64;
+        const char *header;
         int rc;
-        uint32_t crc;
+        unsigned alg, len;
+        bool composite;
+        unsigned parts;
+        uint32_t first4; /* the value's first four bytes, big-endian */
     } cases[] = {
-        {"NhCmhg==", 0, 0x3610a686u}, /* crc32("hello") */
-        {"NhCmhg", 0, 0x3610a686u},   /* padding optional */
-        {"NhCmhg=", 0, 0x3610a686u},  {"AAAAAA==", 0, 0},         {"/////w==", 0, 0xffffffffu},
-        {"mjjaAw==", 0, 0x9a38da03u}, {"", -EINVAL, 0},           {"==", -EINVAL, 0},
-        {"NhCm", -EINVAL, 0},                                     /* three bytes */
-        {"NhCmhgAA", -EINVAL, 0},                                 /* six bytes */
-        {"NhCmhgA=", -EINVAL, 0},                                 /* five */
-        {"Nh*mhg==", -EINVAL, 0},                                 /* not base64 */
-        {"Nh Cmhg==", -EINVAL, 0},    {"NhCmhg==-2", -EINVAL, 0}, /* composite: a checksum of part checksums
-                                                                   */
-        {"NhCmhg==x", -EINVAL, 0},
+        {"x-amz-checksum-crc32: NhCmhg==", 0, UR_HTTP_CKSUM_CRC32, 4, false, 0, 0x3610a686u}, /* crc32("hello") */
+        {"x-amz-checksum-crc32: NhCmhg", 0, UR_HTTP_CKSUM_CRC32, 4, false, 0, 0x3610a686u},   /* no padding */
+        {"x-amz-checksum-crc32: /////w==", 0, UR_HTTP_CKSUM_CRC32, 4, false, 0, 0xffffffffu},
+        {"x-amz-checksum-crc32c: 4waSgw==", 0, UR_HTTP_CKSUM_CRC32C, 4, false, 0, 0xe3069283u},
+        {"x-amz-checksum-crc64nvme: rosUhgp5mIg=", 0, UR_HTTP_CKSUM_CRC64NVME, 8, false, 0, 0xae8b1486u},
+        {"x-amz-checksum-sha1: qvTGHdzF6KLavt4PO0gs2a6pQ00=", 0, UR_HTTP_CKSUM_SHA1, 20, false, 0, 0xaaf4c61du},
+        {"x-amz-checksum-sha256: LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=", 0, UR_HTTP_CKSUM_SHA256, 32, false,
+         0, 0x2cf24dbau},
+        {"x-amz-checksum-crc32c: 4waSgw==-12", 0, UR_HTTP_CKSUM_CRC32C, 4, true, 12, 0xe3069283u},
+        /* A part-sized range of a multipart object: no "-N", the type tells. */
+        {"x-amz-checksum-crc32: NhCmhg==\r\nx-amz-checksum-type: COMPOSITE", 0, UR_HTTP_CKSUM_CRC32, 4, true, 0,
+         0x3610a686u},
+        {"x-amz-checksum-crc64nvme: rosUhgp5mIg=\r\nx-amz-checksum-type: FULL_OBJECT", 0, UR_HTTP_CKSUM_CRC64NVME,
+         8, false, 0, 0xae8b1486u},
+        /* Malformed: nothing to check against. */
+        {"x-amz-checksum-crc32: NhCm", -EINVAL, 0, 0, false, 0, 0},          /* three bytes */
+        {"x-amz-checksum-crc32: NhCmhgAA", -EINVAL, 0, 0, false, 0, 0},      /* six */
+        {"x-amz-checksum-crc64nvme: NhCmhg==", -EINVAL, 0, 0, false, 0, 0},  /* four for eight */
+        {"x-amz-checksum-crc32: Nh*mhg==", -EINVAL, 0, 0, false, 0, 0},
+        {"x-amz-checksum-crc32: NhCmhg==-", -EINVAL, 0, 0, false, 0, 0},
+        {"x-amz-checksum-crc32: NhCmhg==-2x", -EINVAL, 0, 0, false, 0, 0},
+        {"x-amz-checksum-crc32: NhCmhg==x", -EINVAL, 0, 0, false, 0, 0},
+        {"x-amz-checksum-crc32: ==", -EINVAL, 0, 0, false, 0, 0},
+        {"x-amz-checksum-type: FULL_OBJECT", 0, UR_HTTP_CKSUM_NONE, 0, false, 0, 0}, /* no value */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        uint32_t crc = 0x12345678u;
-        int rc = ur_s3_resp_crc32_decode(cases[i].b64, &crc);
-        if (rc != cases[i].rc) fprintf(stderr, "crc32 case \"%s\"\n", cases[i].b64);
+        char text[256];
+        struct ur_http_resp r;
+        struct ur_s3_cksum ck;
+        snprintf(text, sizeof(text), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n%s\r\n\r\n", cases[i].header);
+        s_parse(&r, text);
+        int rc = ur_s3_cksum_from_resp(&r, &ck);
+        if (rc != cases[i].rc || ck.alg != cases[i].alg) fprintf(stderr, "checksum case \"%s\"\n", cases[i].header);
         CHECK_EQ_INT(rc, cases[i].rc);
-        CHECK_EQ_INT(crc, rc == 0 ? cases[i].crc : 0x12345678u); /* untouched on failure */
+        CHECK_EQ_INT(ck.alg, cases[i].alg);
+        CHECK_EQ_INT(ck.len, cases[i].len);
+        CHECK_EQ_INT(ck.composite, cases[i].composite);
+        CHECK_EQ_INT(ck.parts, cases[i].parts);
+        if (ck.len) CHECK_EQ_INT(s_be32(ck.value), cases[i].first4);
+        /* And back: the value's base64 is what was sent (padding included). */
+        char b64[48];
+        ur_s3_cksum_b64(ck.value, ck.len, b64, sizeof b64);
+        if (rc == 0 && ck.len && cases[i].header[strcspn(cases[i].header, "=")] == '=')
+            CHECK(strncmp(strchr(cases[i].header, ' ') + 1, b64, strlen(b64)) == 0);
     }
+    CHECK_EQ_STR(ur_s3_cksum_name(UR_HTTP_CKSUM_CRC64NVME), "CRC64NVME");
+    CHECK_EQ_STR(ur_s3_cksum_header(UR_HTTP_CKSUM_SHA256), "x-amz-checksum-sha256");
 }
 
 static void test_etag_md5(void)
@@ -446,7 +486,7 @@ int main(void)
     test_last_and_resumed();
     test_message_buffer();
     test_verdict_classes();
-    test_crc32_decode();
+    test_cksum_decode();
     test_etag_md5();
     return CHECK_DONE();
 }
