@@ -70,9 +70,14 @@ int ur_s3_cksum_from_resp(const struct ur_http_resp *r, struct ur_s3_cksum *out)
     }
     out->alg = (uint8_t)alg;
     out->len = (unsigned)k;
-    /* A composite checksum of a ranged GET comes without its "-N" (a range that is one part, or "0-" on
-     * some servers): the type header, when sent, is what tells. */
-    out->composite = dash != NULL || strcmp(r->checksum_type, "COMPOSITE") == 0;
+    /* A composite checksum on a ranged GET comes without its "-N" (a range that is all of a multipart
+     * object, botocore#3346): the type header tells, and where a server sends none, a multipart ETag
+     * ("…-N\"") says the object was uploaded in parts, so its checksum may be composite: not claimed. */
+    size_t el = strlen(r->etag);
+    const char *edash = el > 2 ? memchr(r->etag, '-', el) : NULL;
+    bool multipart = edash && r->etag[el - 1] == '"';
+    out->composite = dash != NULL || strcmp(r->checksum_type, "COMPOSITE") == 0 ||
+                     (!r->checksum_type[0] && multipart);
     return 0;
 }
 

@@ -19,7 +19,8 @@
 
 struct ur_s3_cksum {
     uint8_t alg;              /* enum ur_http_cksum; UR_HTTP_CKSUM_NONE: none sent */
-    bool composite;           /* a checksum of part checksums: not the bytes' own */
+    bool composite;           /* a checksum of part checksums: not the bytes' own ("-N", type COMPOSITE, or
+                                 no type and a multipart ETag) */
     unsigned parts;           /* N of a composite "…-N"; 0 when not given */
     unsigned len;             /* bytes in value: 4 (CRC32, CRC32C), 8 (CRC64NVME), 20 (SHA-1), 32 (SHA-256) */
     unsigned char value[32];  /* big-endian, as S3 encodes it */

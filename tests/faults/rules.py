@@ -30,7 +30,7 @@ import time
 
 FAULTS = {
     "reset", "truncate", "tls_no_close_notify", "status", "stall", "close_after", "drop_request",
-    "bad_status", "bad_header", "huge_headers", "bad_chunk", "change", "slow", "corrupt", "crc32", "silence",
+    "bad_status", "bad_header", "huge_headers", "bad_chunk", "change", "slow", "corrupt", "checksum", "silence",
 }
 
 

@@ -29,7 +29,10 @@ parameters, where "after" counts body bytes sent before the fault strikes (defau
     change                        the object gets new bytes and a new ETag before this request is served
     slow [rate=1048576]           send the body at RATE bytes per second
     corrupt                       flip one byte in the middle of the body; headers as usual
-    crc32 [wrong]                 send x-amz-checksum-crc32 of the whole object (deliberately wrong)
+    checksum [algorithm, type, parts, wrong]   with x-amz-checksum-mode: ENABLED, the object's stored checksum
+                                  as S3 sends it (checksums.py): algorithm crc32 (default), crc32c,
+                                  crc64nvme, sha1 or sha256; type FULL_OBJECT (default) or COMPOSITE of
+                                  PARTS parts (default 2); "wrong": a value one bit off
 
 A bucket may live in another region (the rules' "regions", see rules.py): a request whose Authorization
 header is signed for any other region (its credential scope, AK/DATE/REGION/s3/aws4_request) gets what S3
@@ -48,7 +51,6 @@ with, "-" when unsigned).
 """
 
 import argparse
-import base64
 import io
 import os
 import re
@@ -60,7 +62,6 @@ import sys
 import threading
 import time
 import urllib.parse
-import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
@@ -68,6 +69,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rules import Rules  # noqa: E402
 from store import Store  # noqa: E402
 import deletes  # noqa: E402
+import checksums  # noqa: E402
 
 LIST_KEY = "?list"   # the key rules use to match ListObjectsV2 requests
 
@@ -283,7 +285,7 @@ class Handler(BaseHTTPRequestHandler):
             resp = self.list_objects(bucket, query, path)
         else:
             resp = self.respond(bucket, key, path, rng_hdr)
-        if fault in ("corrupt", "crc32") and resp.status in (200, 206):
+        if fault in ("corrupt", "checksum") and resp.status in (200, 206):
             resp = self.integrity_fault(resp, fault, params, bucket, key)
         try:
             sent = self.deliver(resp, fault, params, head_only)
@@ -327,17 +329,19 @@ class Handler(BaseHTTPRequestHandler):
         return Response(301, common + [("x-amz-bucket-region", r["region"])], body)
 
     def integrity_fault(self, resp, fault, params, bucket, key):
-        """corrupt: flip one body byte, headers untouched. crc32: send the whole object's
-        x-amz-checksum-crc32 (as S3 does with x-amz-checksum-mode: ENABLED), wrong when "wrong" is set."""
+        """corrupt: flip one body byte, headers untouched. checksum: the object's stored checksum, as S3
+        sends it when asked (x-amz-checksum-mode: ENABLED) and the response is the whole object."""
         if fault == "corrupt" and resp.body:
             body = bytearray(resp.body)
             body[len(body) // 2] ^= 0xFF
             return Response(resp.status, resp.headers, bytes(body))
-        if fault == "crc32":
-            size, _, read = self.server.store.open(bucket, key)
-            crc = zlib.crc32(read(0, size)) ^ (0xFFFFFFFF if params.get("wrong") else 0)
-            value = base64.b64encode(struct.pack(">I", crc)).decode()
-            return Response(resp.status, resp.headers + [("x-amz-checksum-crc32", value)], resp.body)
+        if fault == "checksum" and self.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
+            size, etag, read = self.server.store.open(bucket, key)
+            ranged = resp.status == 206
+            if ranged and ("Content-Range", "bytes 0-%d/%d" % (size - 1, size)) not in resp.headers:
+                return resp  # a range of less than the object: no checksum (it would not be the range's)
+            extra = checksums.headers(params, etag, read(0, size), not ranged)
+            return Response(resp.status, resp.headers + extra, resp.body)
         return resp
 
     def error(self, status, resource, code=None, message=None):
@@ -409,8 +413,8 @@ class Handler(BaseHTTPRequestHandler):
         after = max(0, min(after, len(body)))
         if fault == "silence":  # read the request, say nothing for a while, then answer normally
             time.sleep(float(params.get("seconds", 5)))
-        if fault in (None, "change", "throttle", "corrupt", "crc32", "silence"):
-            self.send(resp.head() + body)  # corrupt and crc32 changed resp already
+        if fault in (None, "change", "throttle", "corrupt", "checksum", "silence"):
+            self.send(resp.head() + body)  # corrupt and checksum changed resp already
             return len(body)
         if fault in ("reset", "truncate", "tls_no_close_notify"):
             self.send(resp.head() + body[:after])

@@ -435,6 +435,10 @@ static void test_cksum_decode(void)
         {"x-amz-checksum-crc32: NhCmhg==x", -EINVAL, 0, 0, false, 0, 0},
         {"x-amz-checksum-crc32: ==", -EINVAL, 0, 0, false, 0, 0},
         {"x-amz-checksum-type: FULL_OBJECT", 0, UR_HTTP_CKSUM_NONE, 0, false, 0, 0}, /* no value */
+        /* No type, and a multipart ETag: maybe composite, so not claimed; with FULL_OBJECT it is the bytes'. */
+        {"x-amz-checksum-crc32: NhCmhg==\r\nETag: \"0123-4\"", 0, UR_HTTP_CKSUM_CRC32, 4, true, 0, 0x3610a686u},
+        {"x-amz-checksum-crc32: NhCmhg==\r\nETag: \"0123-4\"\r\nx-amz-checksum-type: FULL_OBJECT", 0,
+         UR_HTTP_CKSUM_CRC32, 4, false, 0, 0x3610a686u},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[256];
