@@ -88,6 +88,9 @@ for prog in runwait createfloor httpfloor; do
         mkdir -p "$PERF_DATA/bin" && gcc -O2 -Wall -Wextra -o "$PERF_DATA/bin/$prog" "$PERF/lib/$prog.c" || exit 1
     fi
 done
+# The objects' stored checksums for nginx to hand out (crcsum.c): built with urestore's own CRC code.
+mkdir -p "$PERF_DATA/bin" && gcc -O2 -Wall -Wextra -I"$ROOT" -I/usr/share/include/llhttp -o "$PERF_DATA/bin/crcsum" "$PERF/lib/crcsum.c" \
+    "$ROOT/s3/crc.c" "$ROOT/s3/checksum.c" -lz || exit 1
 perf_certs "$PERF_CERTS" || { echo "perf: could not make certificates" >&2; exit 1; }
 "$PY" "$PERF/lib/report.py" meta --run-dir "$RUN" --urestore-bin "$UR_BIN" --mode "$label" || exit 1
 
@@ -106,7 +109,10 @@ bench() {
 loopback() {
     local https http
     https=$(perf_free_port) && http=$(perf_free_port) || return 1
-    perf_nginx_conf "$RUN/nginx" "127.0.0.1:$https" "127.0.0.1:$http" || return 1
+    # The data first, so that nginx starts with every object's checksum (perf_nginx_conf).
+    "$PY" "$PERF/lib/dataset.py" ${1//,/ } || return 1
+    "$PERF_DATA/bin/crcsum" "$PERF_DATA/www" >"$RUN/checksums.map" || return 1
+    perf_nginx_conf "$RUN/nginx" "127.0.0.1:$https" "127.0.0.1:$http" 0 0 "$RUN/checksums.map" || return 1
     perf_nginx_start "$RUN/nginx" || return 1
     printf '{"https": "https://127.0.0.1:%s", "http": "http://127.0.0.1:%s", "ca": "%s"}\n' \
         "$https" "$http" "$PERF_CERTS/ca.crt" >"$RUN/servers.json"

@@ -35,11 +35,20 @@ perf_certs() {
         -extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
 }
 
-# perf_nginx_conf DIR HTTPS_LISTEN HTTP_LISTEN [LIMIT_RATE [FIRST_BYTE_DELAY_S]]: writes DIR/nginx.conf
-# (certificate from $PERF_CERTS, data from $PERF_DATA). A first-byte delay (the s3sim fallback when the
-# kernel has no netem) holds every response that long before it starts, with the echo module.
+# perf_nginx_conf DIR HTTPS_LISTEN HTTP_LISTEN [LIMIT_RATE [FIRST_BYTE_DELAY_S [CHECKSUMS_MAP]]]: writes
+# DIR/nginx.conf (certificate from $PERF_CERTS, data from $PERF_DATA). A first-byte delay (the s3sim
+# fallback when the kernel has no netem) holds every response that long before it starts, with the echo
+# module. CHECKSUMS_MAP (perf/lib/crcsum.c's lines): each object's x-amz-checksum-crc64nvme, sent as S3
+# does only to a request with x-amz-checksum-mode: ENABLED (the other tools do not ask).
 perf_nginx_conf() {
-    local d=$1 https=$2 http=$3 rate=${4:-0} delay=${5:-0} load= objects="location / { }"
+    local d=$1 https=$2 http=$3 rate=${4:-0} delay=${5:-0} map=${6:-} load= objects="location / { }" ck=""
+    if [ -n "$map" ]; then
+        ck="map \$uri \$ur_crc_of_uri { default \"\"; include $map; }
+    map \$http_x_amz_checksum_mode \$ur_crc { ENABLED \$ur_crc_of_uri; default \"\"; }
+    map \$ur_crc \$ur_crc_type { \"\" \"\"; default FULL_OBJECT; }
+    add_header x-amz-checksum-crc64nvme \$ur_crc;
+    add_header x-amz-checksum-type \$ur_crc_type;"
+    fi
     mkdir -p "$d/tmp"
     if [ "$delay" != 0 ]; then
         load="load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
@@ -75,6 +84,7 @@ http {
     ssl_protocols TLSv1.3;
     ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
     ssl_session_cache shared:perf:10m;
+    $ck
     server {
         listen $https ssl reuseport backlog=4096;
         listen $http reuseport backlog=4096;

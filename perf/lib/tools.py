@@ -18,6 +18,7 @@ BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC"}
 TOOLS = {
     "urestore": "urestore run CMDFILE (cp lines)",
     "urestore-epoll": "urestore --io-backend epoll run CMDFILE (the portable backend, same binary)",
+    "urestore-nocrc": "urestore --no-verify-checksum run CMDFILE (without checking the stored checksums)",
     "urestore-base": "urestore run CMDFILE with the binary in UR_BASE_BIN (a before/after comparison)",
     "curl-seq": "curl 7.88 sequential, one config file, --aws-sigv4",
     "curl-par": "curl 7.88 --parallel --parallel-max 32, --aws-sigv4",
@@ -26,7 +27,7 @@ TOOLS = {
     "aws": "aws CLI s3 cp --recursive (Debian awscli)",
     "s5cmd": "s5cmd run CMDFILE (if on PATH)",
 }
-DEFAULT_ORDER = ["urestore", "urestore-epoll", "curl-seq", "curl-par", "rclone", "rclone-nocheck", "aws", "s5cmd"]
+DEFAULT_ORDER = ["urestore", "urestore-nocrc", "urestore-epoll", "curl-seq", "curl-par", "rclone", "rclone-nocheck", "aws", "s5cmd"]
 
 
 def split(name):
@@ -43,7 +44,7 @@ def missing(name, urestore_bin):
     base, _ = split(name)
     if base not in TOOLS:
         return f"unknown tool {base!r} (known: {', '.join(TOOLS)})"
-    prog = {"urestore": urestore_bin, "urestore-epoll": urestore_bin, "urestore-base": os.environ.get("UR_BASE_BIN", ""), "curl-seq": "/usr/bin/curl", "curl-par": "/usr/bin/curl",
+    prog = {"urestore": urestore_bin, "urestore-epoll": urestore_bin, "urestore-nocrc": urestore_bin, "urestore-base": os.environ.get("UR_BASE_BIN", ""), "curl-seq": "/usr/bin/curl", "curl-par": "/usr/bin/curl",
             "rclone": "/usr/bin/rclone", "rclone-nocheck": "/usr/bin/rclone", "aws": "/usr/bin/aws",
             "s5cmd": which("s5cmd")}[base]
     if not prog or not os.access(prog, os.X_OK):
@@ -69,7 +70,7 @@ def build(name, job):
     creds = {"AWS_ACCESS_KEY_ID": AK, "AWS_SECRET_ACCESS_KEY": SK}
     env = dict(BASE_ENV, HOME=job["home"])
 
-    if base in ("urestore", "urestore-epoll", "urestore-base", "s5cmd"):
+    if base in ("urestore", "urestore-epoll", "urestore-nocrc", "urestore-base", "s5cmd"):
         cmds = _write(os.path.join(scratch, "cmds.txt"),
                       (f"cp s3://{bucket}/{k} {os.path.join(out, k)}\n" for k in job["keys"]))
         env.update(creds, AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION)
@@ -78,6 +79,8 @@ def build(name, job):
             argv = [binary, "--endpoint-url", ep, "--log", "error"]
             if base == "urestore-epoll":
                 argv += ["--io-backend", "epoll"]
+            if base == "urestore-nocrc":
+                argv += ["--no-verify-checksum"]
             if tls:
                 argv += ["--ca-bundle", ca]
             if conc:
