@@ -36,6 +36,7 @@
 
 static void s_resume_restart(struct urestore_client *cl, struct ur_part *p);
 static void s_verify(struct urestore_client *cl, struct ur_task *t);
+static void s_cksum_known(struct ur_task *t, const struct ur_s3_cksum *ck);
 
 void ur_sched_part_ok(struct ur_part *p)
 {
@@ -83,6 +84,19 @@ void ur_sched_part_error(struct ur_part *p, urestore_status st, int http_status,
     struct ur_host *h = t->host;
     uint64_t now = ur_loop_now_ms(&cl->loop);
     if (retry == UR_RETRY_REDIRECT) return; /* re-queued when released, for its bucket's region (region_moved) */
+    if (p->head) {
+        /* The HEAD for the checksum only serves the check: failing, it costs the object its check (reported
+         * unverified), never the copy, and spends no retry. */
+        const struct ur_s3_cksum none = {0};
+        s_cksum_known(t, &none);
+        p->received = true;
+        if (p->queued) { /* failed before it went (its host could not be reached): it leaves the queue */
+            ur_list_remove(&p->link);
+            p->queued = false;
+            ur_sched_part_released(cl, p);
+        }
+        return;
+    }
     if (retry == UR_RETRY_FREE) {
         if (p->free_retries < 3) {
             p->free_retries++;
