@@ -425,6 +425,9 @@ static void s_keep_partial(struct ur_task *t)
 {
     struct ur_partial *d = &t->done;
     if (t->size <= 0 || !t->etag[0]) return; /* nothing known to check a later run against */
+    /* The bytes disagreed with the object's stored checksum, after a refetch: which ones is not known, so
+     * none is vouched for (a later run would keep them, unverified). */
+    if (t->res->status == URESTORE_E_CHECKSUM) return;
     d->size = (uint64_t)t->size;
     snprintf(d->etag, sizeof(d->etag), "%s", t->etag);
     for (unsigned i = 0; i < t->nparts; i++) {

@@ -7,7 +7,8 @@
 #     (one refetch), no file and no temporary file;
 #   none, or a composite (multipart, per-part) one → success, not verified;
 #   an object cut into parts (-p 1 over 2.2 MB) → one HEAD for its checksum, the parts' CRCs combined;
-#   --no-verify-checksum → no checking: a wrong checksum passes, no HEAD.
+#   --no-verify-checksum → no checking: a wrong checksum passes, no HEAD;
+#   a mismatch with --resume keeps no partial (its bytes are known bad, not which ones).
 # The whole matrix over HTTPS; over plain HTTP (whose body bytes land by another path, straight from the
 # socket into the buffer) one algorithm of each kind: the check is the same code past that point.
 . "$(dirname "$0")/lib.sh"
@@ -90,6 +91,14 @@ for scheme in https http; do
     assert_rc 1 "wrong CRC64NVME of an object in parts ($scheme)"
     grep -q "CRC64NVME mismatch" "$UR_ERR" || fail "no CRC64NVME mismatch in: $(cat "$UR_ERR")"
     assert_absent "$out/big-bad"
+    # With --resume too: bytes that failed the check are not kept as a partial for a later run.
+    ur_capture "${EP[@]}" -r 0 cp -p 1 --resume "s3://$BUCKET/big.bin" "$out/big-bad-resume"
+    assert_rc 1 "wrong CRC64NVME of an object in parts, --resume ($scheme)"
+    grep -q "CRC64NVME mismatch" "$UR_ERR" || fail "no CRC64NVME mismatch with --resume in: $(cat "$UR_ERR")"
+    grep -q "for --resume" "$UR_ERR" && fail "a checksum mismatch kept a partial: $(cat "$UR_ERR")"
+    assert_absent "$out/big-bad-resume"
+    assert_absent "$out/.big-bad-resume.urestore-partial"
+    assert_absent "$out/.big-bad-resume.urestore-partial.ranges"
     # A SHA-256 cannot be combined from parts: success, not verified.
     rule big.bin sha256
     ur_capture "${EP[@]}" --json -r 0 cp -p 1 "s3://$BUCKET/big.bin" "$out/big-sha"
