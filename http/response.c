@@ -26,7 +26,9 @@ enum {
     S_FIELD_BUCKET_REGION,
     S_FIELD_LAST_MODIFIED,
     S_FIELD_CHECKSUM_TYPE,
-    S_FIELD_CHECKSUM, /* + enum ur_http_cksum: one id per algorithm, the last ones */
+    /* + enum ur_http_cksum: one id per algorithm. Must stay last: ids above it are the checksums (one per
+     * object, the first wins), and in trailers only ids from it on are taken. A new field goes above. */
+    S_FIELD_CHECKSUM,
 };
 
 /* field_len / value_len are set to this when the span outgrew its buffer. */
