@@ -63,7 +63,7 @@ const char ur_cli_usage_global[] =
     "  AWS_REGION, AWS_DEFAULT_REGION, profile   region (then instance metadata's when the credentials\n"
     "                                            come from it, else us-east-1); a bucket elsewhere is\n"
     "                                            followed to its region (301, x-amz-bucket-region)\n"
-    "  HTTPS_PROXY, HTTP_PROXY, NO_PROXY         HTTP proxy (CONNECT tunnels; also lower case)\n"
+    "  HTTPS_PROXY, HTTP_PROXY, NO_PROXY         HTTP proxy, S3 and STS (also lower case)\n"
     "  S3_ENDPOINT_URL, AWS_ENDPOINT_URL_S3      endpoint when --endpoint-url is not given (then\n"
     "                                            AWS_ENDPOINT_URL, the profile's endpoint_url)\n"
     "  AWS_CA_BUNDLE                             CA file when --ca-bundle is not given\n"

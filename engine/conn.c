@@ -247,6 +247,7 @@ static void s_tunnel_start(struct ur_conn *c)
     if (n < 0) return s_fail(c, -EINVAL, "proxy CONNECT to %s: %s", "cannot build the request");
     c->state = C_TUNNEL;
     c->tun_n = 0;
+    c->tun_req = (size_t)n;
     c->s_off = 0;
     c->s_len = (size_t)n;
     s_send_buffered(c);
@@ -268,8 +269,8 @@ static void s_tunnel_got(struct ur_conn *c, size_t n)
     if (c->tun_n > 12 && memcmp(c->rbuf, "HTTP/1.", 7) == 0 && c->rbuf[8] == ' ')
         for (int i = 9; i < 12 && c->rbuf[i] >= '0' && c->rbuf[i] <= '9'; i++) status = status * 10 + c->rbuf[i] - '0';
     if (status >= 200 && status <= 299 && end + 4 == c->rbuf + c->tun_n) {
-        c->tun_n = 0;
-        OPENSSL_cleanse(c->sbuf, c->scap < 2048 ? c->scap : 2048); /* the CONNECT request (its Proxy-Authorization) */
+        OPENSSL_cleanse(c->sbuf, c->tun_req); /* the CONNECT request (its Proxy-Authorization) */
+        c->tun_n = c->tun_req = 0;
         return s_connected(c);
     }
     char msg[400], line[96];
@@ -293,7 +294,7 @@ static void s_on_connect(struct ur_op *op, int res)
         return s_fail(c, res, "connect to the proxy for %s: %s", strerror(-res));
     if (res < 0) return s_fail(c, res, "connect to %s: %s", strerror(-res));
     s_touch(c);
-    if (c->host->proxy) return s_tunnel_start(c);
+    if (c->host->proxy && c->tls) return s_tunnel_start(c); /* plain http asks the proxy in absolute form */
     s_connected(c);
 }
 
@@ -404,7 +405,12 @@ int ur_conn_request(struct ur_conn *c, struct ur_part *p)
         extra[nextra][0] = "content-md5";
         extra[nextra++][1] = rq->body_md5_b64;
     }
-    int n = snprintf(w, wcap, "%s %s%s%s HTTP/1.1\r\n", method, t->target, *query ? "?" : "", query);
+    /* Plain http through a proxy: no tunnel; the target in absolute form, as the SDKs send it. */
+    const struct ur_s3_proxy *px = c->tls ? NULL : c->host->proxy;
+    int n = snprintf(w, wcap, "%s %s%s%s%s%s HTTP/1.1\r\n", method, px ? "http://" : "", px ? c->host->host_header : "",
+                     t->target, *query ? "?" : "", query);
+    if (n > 0 && (size_t)n < wcap && px && px->authorization[0]) /* never signed: it is for the proxy, which drops it */
+        n += snprintf(w + n, wcap > (size_t)n ? wcap - (size_t)n : 0, "Proxy-Authorization: %s\r\n", px->authorization);
     int h = n > 0 && (size_t)n + 2 < wcap
                 ? ur_sigv4_sign_headers_payload(c->host->signer ? c->host->signer : cl->signer, w + n, wcap - (size_t)n - 2, method, c->host->host_header,
                                                 t->target, query, (const char *const(*)[2])extra, nextra, time(NULL),

@@ -18,6 +18,7 @@
 #include "s3/credjson.h"
 #include "s3/credproc.h"
 #include "s3/credreq.h"
+#include "s3/proxy.h"
 #include "s3/region.h"
 #include "s3/sts.h"
 
@@ -43,26 +44,34 @@ static void s_on_done(struct ur_fetch *f, int rc)
     r->done = true;
 }
 
-/* One request, up to attempts times when it gets no answer (an HTTP answer of any status is final).
+/* One request, up to attempts times when it gets no answer (an HTTP answer of any status is final), through
+ * proxy when it is not NULL (STS only: instance metadata and container endpoints are always asked directly).
  * Returns 0 with the answer in r->f, or the last failure with its words in r->f.err. */
-static int s_exchange(struct s_run *r, const struct ur_s3_url *conn, size_t n, unsigned connect_ms,
-                      unsigned total_ms, unsigned attempts)
+static int s_exchange_via(struct s_run *r, const struct ur_s3_url *conn, const struct ur_s3_proxy *proxy, size_t n,
+                          unsigned connect_ms, unsigned total_ms, unsigned attempts)
 {
     int rc = -EINVAL;
     for (unsigned a = 0; a < attempts; a++) {
         r->done = false;
         r->f.cb = s_on_done;
         r->f.ud = r;
-        rc = ur_fetch_start(&r->f, r->l, r->c->tls_ctx, conn->tls, conn->host, conn->port, r->req, n,
+        rc = ur_fetch_start(&r->f, r->l, r->c->tls_ctx, conn->tls, conn->host, conn->port, proxy, r->req, n,
                             connect_ms, total_ms, S_BODY_MAX);
         if (rc < 0) return rc;
         while (!r->done)
             if (ur_loop_run_once(r->l, 1000) < 0) break;
         if (!r->done) return -EIO;
         if ((rc = r->rc) == 0) return 0;
-        if (rc == -EMSGSIZE || rc == -EKEYREJECTED) return rc; /* an attempt more would change nothing */
+        if (rc == -EMSGSIZE || rc == -EKEYREJECTED || rc == -EACCES) return rc; /* another try changes nothing */
     }
     return rc;
+}
+
+/* The same, directly: instance metadata and the container endpoint. */
+static int s_exchange(struct s_run *r, const struct ur_s3_url *conn, size_t n, unsigned connect_ms,
+                      unsigned total_ms, unsigned attempts)
+{
+    return s_exchange_via(r, conn, NULL, n, connect_ms, total_ms, attempts);
 }
 
 /* Reads a token file (small: a JWT or an agent's token) into out, NUL-terminated. */
@@ -195,7 +204,16 @@ static int s_sts(struct s_run *r, const char *action, const char *profile, const
                              S_REQ_CAP);
     if (s) ur_sigv4_free(s);
     if (n < 0) return snprintf(err, errlen, "STS %s: cannot build the request for %s", action, url), n;
-    rc = s_exchange(r, &conn, (size_t)n, S_STS_CONNECT_MS, S_STS_TOTAL_MS, S_STS_ATTEMPTS);
+    /* STS goes through HTTPS_PROXY / HTTP_PROXY (and NO_PROXY) as every AWS call of the SDKs does. */
+    struct ur_s3_proxy px;
+    char why[300];
+    if ((rc = ur_s3_proxy_select(conn.tls, conn.host, conn.port, false, r->c->env, r->c->env_ctx, &px, why,
+                                 sizeof(why))) < 0) {
+        OPENSSL_cleanse(r->req, (size_t)n);
+        return snprintf(err, errlen, "STS %s: proxy: %s", action, why), rc;
+    }
+    rc = s_exchange_via(r, &conn, &px, (size_t)n, S_STS_CONNECT_MS, S_STS_TOTAL_MS, S_STS_ATTEMPTS);
+    OPENSSL_cleanse(&px, sizeof(px));
     OPENSSL_cleanse(r->req, (size_t)n);
     if (rc < 0) return snprintf(err, errlen, "STS %s at %s: %s", action, url, r->f.err), rc;
     return ur_creds_sts_parse(action, r->f.status, r->f.body, r->f.body_len, t, err, errlen);

@@ -187,6 +187,7 @@ struct ur_conn {
 
     char *rbuf;                  /* received bytes (ciphertext over TLS; the proxy's answer in C_TUNNEL) */
     size_t tun_n;                /* C_TUNNEL: bytes of the proxy's answer in rbuf */
+    size_t tun_req;              /* C_TUNNEL: length of the CONNECT request in sbuf (wiped once answered) */
     size_t rcap;
     char *pbuf;                  /* plaintext scratch for TLS headers */
     size_t pcap;

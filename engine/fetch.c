@@ -15,7 +15,11 @@
 #include <openssl/crypto.h>
 
 #include "engine/list.h"
+#include "s3/proxy.h"
 #include "tls/tls.h"
+
+/* Room for a CONNECT request: its line and Host (2 × host:port) and a Proxy-Authorization. */
+#define S_CONNECT_MAX 2048
 
 static void s_step(struct ur_fetch *f);
 
@@ -32,6 +36,8 @@ static void s_finish(struct ur_fetch *f, int rc)
         free(f->req);
         f->req = NULL;
     }
+    if (f->proxy.use) OPENSSL_cleanse(&f->proxy, sizeof(f->proxy)); /* its Proxy-Authorization */
+    if (f->sbuf) OPENSSL_cleanse(f->sbuf, f->sbuf_cap);              /* a CONNECT with it, TLS records */
     f->active = false;
     if (rc == 0 && f->body) f->body[f->body_len] = '\0';
     f->cb(f, rc);
@@ -198,11 +204,43 @@ static int s_got(struct ur_fetch *f, const char *p, size_t n)
     return s_tls_drain(f);
 }
 
+static void s_connected(struct ur_fetch *f);
+
+/* The proxy's answer to CONNECT (in rbuf[0..tun_n)): a 2xx with nothing after its header block opens the
+ * tunnel, anything else ends the fetch with the proxy's status line (never its credentials). */
+static void s_tunnel_got(struct ur_fetch *f, size_t n)
+{
+    f->tun_n += n;
+    const char *end = memmem(f->rbuf, f->tun_n, "\r\n\r\n", 4);
+    if (!end && f->tun_n < sizeof(f->rbuf)) return s_step(f);
+    int status = 0;
+    if (f->tun_n > 12 && memcmp(f->rbuf, "HTTP/1.", 7) == 0 && f->rbuf[8] == ' ')
+        for (int i = 9; i < 12 && f->rbuf[i] >= '0' && f->rbuf[i] <= '9'; i++) status = status * 10 + f->rbuf[i] - '0';
+    if (end && status >= 200 && status <= 299 && end + 4 == f->rbuf + f->tun_n) {
+        f->tunnel_wait = false;
+        return s_connected(f);
+    }
+    size_t ll = strcspn(f->rbuf, "\r\n");
+    char line[96];
+    snprintf(line, sizeof(line), "%.*s", (int)(ll < sizeof(line) - 1 ? ll : sizeof(line) - 1), f->rbuf);
+    for (char *q = line; *q; q++)
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e) *q = '?';
+    snprintf(f->err, sizeof(f->err), "proxy %s:%u (%s) refused the tunnel to %s: %s", f->proxy.host,
+             f->proxy.port, f->proxy.from, f->host, status ? line : "not an HTTP answer");
+    s_finish(f, status == 502 || status == 503 || status == 504 ? -ECONNREFUSED : -EACCES);
+}
+
 static void s_on_recv(struct ur_op *op, int res)
 {
     struct ur_fetch *f = ur_container_of(op, struct ur_fetch, op_recv);
     f->inflight = NULL;
     if (s_failed(f, res, "receive")) return;
+    if (f->tunnel_wait && res > 0) return s_tunnel_got(f, (size_t)res);
+    if (f->tunnel_wait) {
+        snprintf(f->err, sizeof(f->err), "proxy %s:%u (%s) closed the connection before answering CONNECT",
+                 f->proxy.host, f->proxy.port, f->proxy.from);
+        return s_finish(f, -ECONNRESET);
+    }
     int r;
     if (res == 0) {
         r = ur_http_resp_eof(&f->resp) == UR_HTTP_COMPLETE ? 1 : -1;
@@ -225,6 +263,10 @@ static void s_step(struct ur_fetch *f)
         f->inflight = &f->op_send;
         return ur_loop_send(f->loop, &f->op_send, f->fd, (const char *)f->out + f->out_off,
                             f->out_len - f->out_off);
+    }
+    if (f->tunnel_wait) {
+        f->inflight = &f->op_recv;
+        return ur_loop_recv(f->loop, &f->op_recv, f->fd, f->rbuf + f->tun_n, sizeof(f->rbuf) - f->tun_n);
     }
     if (f->use_tls && !f->handshaken) {
         int r = ur_tls_handshake(f->tls);
@@ -264,6 +306,31 @@ static void s_on_connect(struct ur_op *op, int res)
     f->inflight = NULL;
     if (s_failed(f, res, "connect")) return;
     ur_loop_timer_cancel(f->loop, &f->t_connect);
+    if (!f->proxy.use || !f->use_tls) return s_connected(f);
+    /* https through a proxy: a CONNECT tunnel first, then TLS with the server inside it. */
+    if (f->sbuf_cap < S_CONNECT_MAX) {
+        char *s = realloc(f->sbuf, S_CONNECT_MAX);
+        if (!s) return snprintf(f->err, sizeof(f->err), "proxy for %s: out of memory", f->host), s_finish(f, -ENOMEM);
+        f->sbuf = s;
+        f->sbuf_cap = S_CONNECT_MAX;
+    }
+    int n = ur_s3_proxy_connect(&f->proxy, f->host, f->port, f->sbuf, f->sbuf_cap);
+    if (n < 0) {
+        snprintf(f->err, sizeof(f->err), "proxy CONNECT to %s: cannot build the request", f->host);
+        return s_finish(f, -EINVAL);
+    }
+    f->tunnel_wait = true;
+    f->tun_n = 0;
+    f->out = f->sbuf;
+    f->out_len = (size_t)n;
+    f->out_off = 0;
+    s_step(f);
+}
+
+/* Connected to the server, directly or through the proxy's tunnel: TLS (SNI and certificate checks for
+ * the server's name, never the proxy's), then the request. */
+static void s_connected(struct ur_fetch *f)
+{
     if (f->use_tls && ur_tls_start(f->tls, f->host) < 0) {
         snprintf(f->err, sizeof(f->err), "TLS to %s: out of memory", f->host);
         return s_finish(f, -ENOMEM);
@@ -271,18 +338,21 @@ static void s_on_connect(struct ur_op *op, int res)
     s_step(f);
 }
 
+/* The address to connect to: host:port's, or the proxy's. */
 static int s_resolve(struct ur_fetch *f, uint16_t port)
 {
     char ps[8];
-    snprintf(ps, sizeof(ps), "%u", port);
+    const char *name = f->proxy.use ? f->proxy.host : f->host;
+    snprintf(ps, sizeof(ps), "%u", f->proxy.use ? f->proxy.port : port);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai;
-    int rc = getaddrinfo(f->host, ps, &hints, &ai);
+    int rc = getaddrinfo(name, ps, &hints, &ai);
     if (rc == EAI_NONAME) {
         hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
-        rc = getaddrinfo(f->host, ps, &hints, &ai);
+        rc = getaddrinfo(name, ps, &hints, &ai);
     }
     if (rc != 0) {
-        snprintf(f->err, sizeof(f->err), "resolve %s: %s", f->host, gai_strerror(rc));
+        snprintf(f->err, sizeof(f->err), "resolve %s%s: %s", f->proxy.use ? "the proxy " : "", name,
+                 gai_strerror(rc));
         return -EHOSTUNREACH;
     }
     memcpy(&f->addr, ai->ai_addr, ai->ai_addrlen);
@@ -292,8 +362,8 @@ static int s_resolve(struct ur_fetch *f, uint16_t port)
 }
 
 int ur_fetch_start(struct ur_fetch *f, struct ur_loop *l, struct ur_tls_ctx *tls_ctx, bool tls,
-                   const char *host, uint16_t port, const char *req, size_t n, unsigned connect_ms,
-                   unsigned total_ms, size_t max_body)
+                   const char *host, uint16_t port, const struct ur_s3_proxy *proxy, const char *req, size_t n,
+                   unsigned connect_ms, unsigned total_ms, size_t max_body)
 {
     if (f->active) return -EBUSY;
     f->err[0] = '\0';
@@ -302,7 +372,7 @@ int ur_fetch_start(struct ur_fetch *f, struct ur_loop *l, struct ur_tls_ctx *tls
     f->body_len = 0;
     f->fd = -1;
     f->fail_rc = 0;
-    f->timed_out = f->cancelled = f->handshaken = false;
+    f->timed_out = f->cancelled = f->handshaken = f->tunnel_wait = false;
     f->inflight = NULL;
     f->out = NULL;
     f->out_len = f->out_off = f->req_off = 0;
@@ -311,15 +381,32 @@ int ur_fetch_start(struct ur_fetch *f, struct ur_loop *l, struct ur_tls_ctx *tls
     f->connect_ms = connect_ms;
     f->total_ms = total_ms;
     snprintf(f->host, sizeof(f->host), "%s", host);
+    f->port = port;
+    f->proxy.use = false;
+    if (proxy && proxy->use) f->proxy = *proxy;
     if (tls && !tls_ctx)
         return snprintf(f->err, sizeof(f->err), "https to %s: no TLS context", host), -EINVAL;
     if (tls && !f->tls && !(f->tls = ur_tls_new(tls_ctx))) return -ENOMEM;
     f->tls_ctx = tls_ctx;
     int rc = s_resolve(f, port);
     if (rc < 0) return rc;
-    if (!(f->req = malloc(n ? n : 1))) return -ENOMEM;
-    memcpy(f->req, req, n);
-    f->req_len = n;
+    /* Plain http through a proxy: no tunnel; the request names the server in absolute form, as the SDKs'. */
+    size_t cap = f->proxy.use && !tls ? n + 300 + sizeof(f->proxy.authorization) + 32 : n;
+    if (!(f->req = malloc(cap ? cap : 1))) return -ENOMEM;
+    if (f->proxy.use && !tls) {
+        rc = ur_s3_proxy_absolute(&f->proxy, host, port, req, n, f->req, cap);
+        if (rc < 0) {
+            snprintf(f->err, sizeof(f->err), "request to %s through a proxy: %s", host,
+                     rc == -EINVAL ? "not a request line in origin form" : "too long");
+            free(f->req);
+            f->req = NULL;
+            return rc;
+        }
+        f->req_len = (size_t)rc;
+    } else {
+        memcpy(f->req, req, n);
+        f->req_len = n;
+    }
     f->fd = socket(f->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (f->fd < 0) {
         rc = -errno;

@@ -13,6 +13,7 @@
 
 #include "engine/loop.h"
 #include "http/response.h"
+#include "s3/proxy.h"
 
 struct ur_tls_ctx;
 struct ur_tls;
@@ -38,9 +39,13 @@ struct ur_fetch {
     struct ur_tls_ctx *tls_ctx;
     struct ur_tls *tls;
     bool use_tls, handshaken, active, timed_out, cancelled;
+    bool tunnel_wait; /* the CONNECT went out (or is going); the proxy's answer is awaited */
     int fd;
     int fail_rc;
     char host[256];
+    uint16_t port;
+    struct ur_s3_proxy proxy; /* .use false: direct */
+    size_t tun_n;             /* bytes of the proxy's answer to CONNECT in rbuf */
     struct sockaddr_storage addr;
     socklen_t addrlen;
     char *req; /* the request bytes (a copy: may carry a token) */
@@ -62,11 +67,14 @@ struct ur_fetch {
 
 /* Starts f: resolves host (a numeric address, else getaddrinfo — blocking, which only STS names need),
  * connects to host:port (TLS over tls_ctx when tls; NULL tls_ctx refuses TLS), sends req[0..n) and reads
- * the response. connect_ms bounds the connection, total_ms the whole exchange. f->cb must be set.
+ * the response. With a proxy (NULL or !proxy->use: direct; s3/proxy.h chooses it), https goes through a
+ * CONNECT tunnel (a refusal ends the fetch with -EACCES, or -ECONNREFUSED for 502/503/504, and the proxy's
+ * status line in f->err) and plain http sends req to the proxy with its target in absolute form.
+ * connect_ms bounds the connection, total_ms the whole exchange. f->cb must be set.
  * Returns 0 (cb will run), or -errno when nothing was started (f->err says why; cb will not run). */
 int ur_fetch_start(struct ur_fetch *f, struct ur_loop *l, struct ur_tls_ctx *tls_ctx, bool tls,
-                   const char *host, uint16_t port, const char *req, size_t n, unsigned connect_ms,
-                   unsigned total_ms, size_t max_body);
+                   const char *host, uint16_t port, const struct ur_s3_proxy *proxy, const char *req, size_t n,
+                   unsigned connect_ms, unsigned total_ms, size_t max_body);
 
 /* Ends an active fetch early: cb runs with -ECANCELED once the operation in flight came back. */
 void ur_fetch_cancel(struct ur_fetch *f);

@@ -195,3 +195,21 @@ int ur_s3_proxy_connect(const struct ur_s3_proxy *p, const char *host, uint16_t 
                      p->authorization[0] ? "\r\n" : "");
     return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }
+
+int ur_s3_proxy_absolute(const struct ur_s3_proxy *p, const char *host, uint16_t port, const char *req, size_t n,
+                         char *out, size_t cap)
+{
+    const char *sp = memchr(req, ' ', n);
+    const char *eol = memchr(req, '\n', n);
+    if (!sp || !eol || sp > eol || sp + 1 >= req + n || sp[1] != '/') return -EINVAL;
+    char hp[300];
+    if (strpbrk(host, "\r\n \t") || !*host) return -EINVAL;
+    if (ur_s3_hostport(hp, sizeof(hp), host, port) < 0) return -ENOSPC;
+    size_t m = (size_t)(sp + 1 - req), line = (size_t)(eol + 1 - req);
+    int k = snprintf(out, cap, "%.*shttp://%s%.*s%s%s%s", (int)m, req, hp, (int)(line - m), req + m,
+                     p->authorization[0] ? "Proxy-Authorization: " : "", p->authorization,
+                     p->authorization[0] ? "\r\n" : "");
+    if (k < 0 || (size_t)k + (n - line) > cap) return -ENOSPC;
+    memcpy(out + k, req + line, n - line);
+    return k + (int)(n - line);
+}

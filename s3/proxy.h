@@ -45,4 +45,12 @@ bool ur_s3_host_is_metadata(const char *host);
  * length, -ENOSPC, or -EINVAL (a CR, LF or space in host). */
 int ur_s3_proxy_connect(const struct ur_s3_proxy *p, const char *host, uint16_t port, char *out, size_t cap);
 
+/* A plain-http request req[0..n) ("METHOD /target HTTP/1.1\r\n…", origin form) rewritten for a proxy as
+ * the SDKs send it, without a tunnel: the target in absolute form ("METHOD http://host:port/target
+ * HTTP/1.1\r\n", RFC 9112 3.2.2) and, when p has credentials, "Proxy-Authorization: …\r\n" right after the
+ * request line; the rest (Host and every other header, the body) unchanged. Returns the length written
+ * to out, -ENOSPC, or -EINVAL (req does not start with a request line in origin form). */
+int ur_s3_proxy_absolute(const struct ur_s3_proxy *p, const char *host, uint16_t port, const char *req, size_t n,
+                         char *out, size_t cap);
+
 #endif

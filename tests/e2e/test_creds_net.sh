@@ -54,6 +54,21 @@ ok assume-role "profile (profile src) then AssumeRole $UR_RGW_ROLE_ARN" AWS_PROF
 ok assume-role-https "profile (profile src) then AssumeRole $UR_RGW_ROLE_ARN" AWS_PROFILE=role \
     AWS_ENDPOINT_URL_STS="$UR_S3_HTTPS" AWS_CA_BUNDLE="$UR_CA_FILE"
 bad sts-error 'profile nope: STS AssumeRole' AWS_PROFILE=nope AWS_ENDPOINT_URL_STS="$UR_S3_HTTP"
+# STS through a proxy, as the SDKs ask it (tests/servers/connect_proxy.py logs what went through): https in
+# a CONNECT tunnel (S3 itself is plain http here, with no HTTP_PROXY: only STS can have made the tunnel),
+# plain http in absolute form.
+/usr/bin/python3 "$REPO/tests/servers/connect_proxy.py" --log "$T/proxy.log" --parent $$ >"$T/proxy.port" &
+E2E_PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$T/proxy.port" ] && break; sleep 0.1; done
+[ -s "$T/proxy.port" ] || fail "the proxy did not start"
+proxy=http://127.0.0.1:$(head -n 1 "$T/proxy.port")
+ok assume-role-proxy-https "profile (profile src) then AssumeRole $UR_RGW_ROLE_ARN" AWS_PROFILE=role \
+    AWS_ENDPOINT_URL_STS="$UR_S3_HTTPS" AWS_CA_BUNDLE="$UR_CA_FILE" HTTPS_PROXY="$proxy"
+grep -q "^${UR_S3_HTTPS#https://}	200	-$" "$T/proxy.log" || fail "STS over https did not tunnel through HTTPS_PROXY: $(cat "$T/proxy.log")"
+ok assume-role-proxy-http "profile (profile src) then AssumeRole $UR_RGW_ROLE_ARN" AWS_PROFILE=role \
+    AWS_ENDPOINT_URL_STS="$UR_S3_HTTP" HTTP_PROXY="$proxy"
+grep -q "^POST $UR_S3_HTTP/	200	-$" "$T/proxy.log" || fail "STS over http did not go through HTTP_PROXY: $(cat "$T/proxy.log")"
+grep -q "^GET $UR_S3_HTTP/$BUCKET/obj	" "$T/proxy.log" || fail "S3 over http did not go through HTTP_PROXY: $(cat "$T/proxy.log")"
 rm "$aws/config"
 
 # Real temporary credentials from radosgw's STS, for the stand-ins to hand out.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Proxies from the environment, against radosgw through a CONNECT proxy of our own on loopback
-# (tests/servers/connect_proxy.py, which logs every tunnel):
+# Proxies from the environment, against radosgw through a proxy of our own on loopback
+# (tests/servers/connect_proxy.py, which logs every tunnel and every forwarded request):
 #   - HTTPS_PROXY (and https_proxy): a restore over HTTPS goes through tunnels (TLS inside, checked against
-#     radosgw's name, not the proxy's) and lands byte for byte; HTTP_PROXY does the same for plain http;
+#     radosgw's name, not the proxy's) and lands byte for byte; with HTTP_PROXY, plain http goes to the proxy
+#     as the SDKs send it, every request's target in absolute form (no tunnel: proxies commonly allow
+#     CONNECT to port 443 only), keep-alive and pipelined requests included;
 #   - NO_PROXY naming the server bypasses the proxy;
 #   - credentials in the proxy URL are sent (Proxy-Authorization: Basic) and never printed;
 #   - a proxy that refuses (407 without credentials, 403, 502) fails the copy with an error naming the
@@ -55,10 +57,22 @@ assert_same "$T/tree/f2" "$T/direct"
 [ "$(tunnels open .)" = "$n" ] || fail "NO_PROXY=localhost still went through the proxy"
 
 endpoint_args http
-ur_capture HTTP_PROXY="http://127.0.0.1:$PORT_open" -- "${EP[@]}" cp "s3://$BUCKET/p/big" "$T/plain"
+ur_capture HTTP_PROXY="http://127.0.0.1:$PORT_open" -- "${EP[@]}" cp --part-size 1 "s3://$BUCKET/p/*" "$T/plain/"
 assert_rc 0 "plain http through HTTP_PROXY"
-assert_same "$T/tree/big" "$T/plain"
-[ "$(tunnels open "^$rgw_http	200")" -ge 1 ] || fail "no tunnel to $rgw_http through HTTP_PROXY"
+assert_same_tree "$T/tree" "$T/plain"
+[ "$(tunnels open "^GET http://$rgw_http/$BUCKET/p/big	206	-$")" = 2 ] ||
+    fail "not two ranged GETs of big (1.5 MB, 1 MiB parts) in absolute form: $(cat "$T/open.log")"
+[ "$(tunnels open "^GET http://$rgw_http/$BUCKET/p/f2	206	-$")" = 1 ] || fail "f2 not asked once: $(cat "$T/open.log")"
+[ "$(tunnels open "^$rgw_http	")" = 0 ] || fail "plain http was tunnelled"
+ur_capture HTTP_PROXY="http://alice:s3cret-pw@127.0.0.1:$PORT_auth" -- "${EP[@]}" cp "s3://$BUCKET/p/f3" "$T/plain-auth"
+assert_rc 0 "plain http through a proxy with credentials"
+assert_same "$T/tree/f3" "$T/plain-auth"
+[ "$(tunnels auth "^GET http://$rgw_http/$BUCKET/p/f3	206	ok$")" = 1 ] || fail "no authorised forward: $(cat "$T/auth.log")"
+if grep -q 's3cret-pw' "$UR_OUT" "$UR_ERR"; then fail "the proxy's password was printed"; fi
+ur_capture HTTP_PROXY="http://127.0.0.1:$PORT_auth" -- "${EP[@]}" cp "s3://$BUCKET/p/f1" "$T/plain-no-auth"
+assert_rc 1 "plain http through a proxy that wants credentials, given none"
+grep -q "s3://$BUCKET/p/f1.*407" "$UR_ERR" || fail "no 407 named: $(cat "$UR_ERR")"
+assert_absent "$T/plain-no-auth"
 
 endpoint_args https
 ur_capture HTTPS_PROXY="http://alice:s3cret-pw@127.0.0.1:$PORT_auth" -- "${EP[@]}" --log debug cp "s3://$BUCKET/p/f3" "$T/auth"

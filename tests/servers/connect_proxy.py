@@ -1,16 +1,22 @@
 #!/usr/bin/python3
-"""tests/servers/connect_proxy.py — an HTTP proxy that opens CONNECT tunnels (RFC 9110 9.3.6), for the proxy
-tests: our own stand-in for a corporate proxy (squid and the like), Python 3 stdlib only.
+"""tests/servers/connect_proxy.py — an HTTP proxy that opens CONNECT tunnels (RFC 9110 9.3.6) and forwards
+plain-http requests in absolute form (RFC 9112 3.2.2), for the proxy tests: our own stand-in for a corporate
+proxy (squid and the like), Python 3 stdlib only.
 
     connect_proxy.py --log FILE [--user USER:PASSWORD] [--refuse STATUS] [--parent PID]
 
 Binds 127.0.0.1 on a free port and prints it on the first line of stdout. Each CONNECT HOST:PORT
 HTTP/1.1 is answered "200 Connection established" and the bytes are then relayed both ways until either
-side closes. With --user, a CONNECT without "Proxy-Authorization: Basic base64(USER:PASSWORD)" gets 407
-with Proxy-Authenticate; with --refuse STATUS (403, 502 ...) every CONNECT gets that status. Any other
-method gets 405 (this proxy only tunnels). Every CONNECT is logged to FILE as one tab-separated line:
+side closes. A request whose target is an absolute http:// URL is sent on to that server in origin form
+(Proxy-Authorization and Proxy-Connection dropped, everything else as it came, on one upstream connection
+per client connection) and its response relayed back, one request after another on a keep-alive
+connection. With --user, a request without "Proxy-Authorization: Basic base64(USER:PASSWORD)" gets 407
+with Proxy-Authenticate; with --refuse STATUS (403, 502 ...) every request gets that status. A request in
+origin form gets 400 (this is a proxy, not a server). Every request is logged to FILE as one tab-separated
+line:
     target  status  auth
-where auth is "ok", "bad" (credentials that do not match) or "-" (none sent); never the credentials.
+where target is CONNECT's HOST:PORT, or "METHOD URL" for a forwarded request; status is the answer's; auth
+is "ok", "bad" (credentials that do not match) or "-" (none sent); never the credentials.
 """
 
 import argparse
@@ -22,8 +28,9 @@ import socketserver
 import sys
 import threading
 import time
+import urllib.parse
 
-REASONS = {200: "Connection established", 403: "Forbidden", 405: "Method Not Allowed",
+REASONS = {200: "Connection established", 400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed",
            407: "Proxy Authentication Required", 502: "Bad Gateway", 503: "Service Unavailable"}
 
 
@@ -34,20 +41,46 @@ class Handler(socketserver.StreamRequestHandler):
             b"HTTP/1.1 200 Connection established\r\n\r\n")
         self.wfile.flush()
 
-    def handle(self):
-        a = self.server.args
-        line = self.rfile.readline(8192).decode("latin-1").rstrip("\r\n")
-        headers = {}
+    def head(self, f):
+        """A request's or response's header block: (start line, [(name, value)]), or None at EOF."""
+        line = f.readline(8192).decode("latin-1").rstrip("\r\n")
+        if not line:
+            return None
+        fields = []
         while True:
-            h = self.rfile.readline(8192).decode("latin-1").rstrip("\r\n")
+            h = f.readline(8192).decode("latin-1").rstrip("\r\n")
             if not h:
-                break
+                return line, fields
             k, _, v = h.partition(":")
-            headers[k.strip().lower()] = v.strip()
+            fields.append((k.strip(), v.strip()))
+
+    def handle(self):
+        self.up = None
+        try:
+            while self.one():
+                pass
+        finally:
+            if self.up:
+                self.up.close()
+
+    def one(self):
+        """Serves one request; False when the connection is done."""
+        a = self.server.args
+        got = self.head(self.rfile)
+        if got is None:
+            return False
+        line, fields = got
+        headers = {k.lower(): v for k, v in fields}
         parts = line.split(" ")
-        if len(parts) != 3 or parts[0] != "CONNECT":
-            return self.answer(405)
-        target = parts[1]
+        if len(parts) != 3:
+            self.answer(400)
+            return False
+        method, target = parts[0], parts[1]
+        absolute = method != "CONNECT" and target.startswith("http://")
+        if method != "CONNECT" and not absolute:
+            self.server.log(line, 400, "-")
+            self.answer(400)
+            return False
         auth = headers.get("proxy-authorization")
         want = "Basic " + base64.b64encode(a.user.encode()).decode() if a.user else None
         seen = "-" if auth is None else ("ok" if auth == want else "bad")
@@ -57,9 +90,13 @@ class Handler(socketserver.StreamRequestHandler):
             status = 407
         else:
             status = 200
-        self.server.log(target, status, seen)
         if status != 200:
-            return self.answer(status, 'Proxy-Authenticate: Basic realm="test"\r\n' if status == 407 else "")
+            self.server.log(target if method == "CONNECT" else method + " " + target, status, seen)
+            self.answer(status, 'Proxy-Authenticate: Basic realm="test"\r\n' if status == 407 else "")
+            return False
+        if absolute:
+            return self.forward(method, target, parts[2], fields, headers, seen)
+        self.server.log(target, status, seen)
         host, _, port = target.rpartition(":")
         try:
             up = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
@@ -67,6 +104,71 @@ class Handler(socketserver.StreamRequestHandler):
             return self.answer(502)
         self.answer(200)
         self.relay(self.connection, up)
+        return False
+
+    def forward(self, method, url, version, fields, headers, seen):
+        """Sends one absolute-form request on to its server in origin form and relays the response."""
+        u = urllib.parse.urlsplit(url)
+        dest = (u.hostname, u.port or 80)
+        if self.up is None or self.dest != dest:
+            if self.up:
+                self.up.close()
+            try:
+                self.up = socket.create_connection(dest, timeout=30)
+            except OSError:
+                self.server.log(method + " " + url, 502, seen)
+                self.answer(502)
+                return False
+            self.dest, self.upr = dest, self.up.makefile("rb")
+        n = int(headers.get("content-length", "0") or "0")
+        body = self.rfile.read(n) if n else b""
+        path = (u.path or "/") + ("?" + u.query if u.query else "")
+        out = ["%s %s %s" % (method, path, version)]
+        out += ["%s: %s" % (k, v) for k, v in fields if k.lower() not in ("proxy-authorization", "proxy-connection")]
+        self.up.sendall(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + body)
+        got = self.head(self.upr)
+        if got is None:
+            self.server.log(method + " " + url, 502, seen)
+            self.answer(502)
+            return False
+        sline, rfields = got
+        status = int(sline.split(" ")[1])
+        self.server.log(method + " " + url, status, seen)
+        rh = {k.lower(): v for k, v in rfields}
+        self.wfile.write(("\r\n".join([sline] + ["%s: %s" % kv for kv in rfields]) + "\r\n\r\n").encode("latin-1"))
+        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            pass
+        elif rh.get("transfer-encoding", "").lower() == "chunked":
+            while True:
+                size_line = self.upr.readline(8192)
+                self.wfile.write(size_line)
+                size = int(size_line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    while True:  # trailers, then the empty line
+                        t = self.upr.readline(8192)
+                        self.wfile.write(t)
+                        if t in (b"\r\n", b"\n", b""):
+                            break
+                    break
+                self.wfile.write(self.upr.read(size + 2))
+        elif "content-length" in rh:
+            left = int(rh["content-length"])
+            while left:
+                chunk = self.upr.read(min(left, 1 << 20))
+                if not chunk:
+                    return False
+                self.wfile.write(chunk)
+                left -= len(chunk)
+        else:  # delimited by the server's close
+            while True:
+                chunk = self.upr.read1(1 << 20)
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+            self.wfile.flush()
+            return False
+        self.wfile.flush()
+        return headers.get("connection", "").lower() != "close" and rh.get("connection", "").lower() != "close"
 
     def relay(self, down, up):
         socks = [down, up]

@@ -58,7 +58,7 @@ static int s_run(struct ur_loop *l, struct ur_fetch *f, uint16_t port, unsigned 
     s_done = false;
     f->cb = s_cb;
     int rc =
-        ur_fetch_start(f, l, NULL, false, "127.0.0.1", port, req, sizeof(req) - 1, 500, total_ms, max_body);
+        ur_fetch_start(f, l, NULL, false, "127.0.0.1", port, NULL, req, sizeof(req) - 1, 500, total_ms, max_body);
     if (rc < 0) return rc;
     for (int i = 0; i < 10000 && !s_done; i++)
         ur_loop_run_once(l, 100);

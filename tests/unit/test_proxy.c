@@ -186,10 +186,32 @@ static void test_select(void)
     CHECK(!p.use);
 }
 
+/* Plain http through a proxy: the request line in absolute form, Proxy-Authorization after it, the rest
+ * byte for byte (the body too); what is not a request in origin form is refused. */
+static void test_absolute(void)
+{
+    static const char req[] = "POST /?x=1 HTTP/1.1\r\nHost: sts.example:8080\r\nContent-Length: 3\r\n\r\na=b";
+    char out[512];
+    struct ur_s3_proxy p = {.use = true, .authorization = "Basic YTpi"};
+    int n = ur_s3_proxy_absolute(&p, "sts.example", 8080, req, sizeof(req) - 1, out, sizeof(out));
+    static const char want[] = "POST http://sts.example:8080/?x=1 HTTP/1.1\r\nProxy-Authorization: Basic YTpi\r\n"
+                               "Host: sts.example:8080\r\nContent-Length: 3\r\n\r\na=b";
+    CHECK_EQ_INT(n, (int)sizeof(want) - 1);
+    CHECK(n > 0 && memcmp(out, want, (size_t)n) == 0);
+    struct ur_s3_proxy anon = {.use = true};
+    n = ur_s3_proxy_absolute(&anon, "::1", 80, "GET /b/k HTTP/1.1\r\n\r\n", 21, out, sizeof(out));
+    CHECK_EQ_INT(n, 36);
+    CHECK(n > 0 && memcmp(out, "GET http://[::1]:80/b/k HTTP/1.1\r\n\r\n", 36) == 0);
+    CHECK_EQ_INT(ur_s3_proxy_absolute(&anon, "h", 80, "GET http://h/ HTTP/1.1\r\n", 24, out, sizeof(out)), -EINVAL);
+    CHECK_EQ_INT(ur_s3_proxy_absolute(&anon, "h", 80, "GET", 3, out, sizeof(out)), -EINVAL);
+    CHECK_EQ_INT(ur_s3_proxy_absolute(&p, "h", 80, req, sizeof(req) - 1, out, 40), -ENOSPC);
+}
+
 int main(void)
 {
     test_url();
     test_no_proxy();
     test_select();
+    test_absolute();
     return CHECK_DONE();
 }
