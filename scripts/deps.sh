@@ -15,12 +15,14 @@ cd "$(dirname "$0")/.."
 #        curl for readiness probes, util-linux (mount/losetup) and e2fsprogs for the file-system tests,
 #        bindfs for a FUSE file system without O_TMPFILE, procps for pgrep/ps in diagnostics, strace to
 #        check the system calls the client makes, groff to check the man page, tmux to read the progress
-#        line off a real terminal, iproute2 to give a test's own network namespace the ECS address; for the test on Debian 12's own kernel (tests/kernel/debian12.sh): qemu,
+#        line off a real terminal, iproute2 to give a test's own network namespace the ECS address,
+#        python3-cryptography for the stand-in OpenID Connect provider's keys and signed tokens
+#        (tests/servers/oidc_idp.py); for the test on Debian 12's own kernel (tests/kernel/debian12.sh): qemu,
 #        and busybox, nginx and cpio for the guest's initramfs;
 #        OpenStack Swift with s3api (tests/servers/swift.sh), the server strictest about DeleteObjects.
 PKGS=(gcc libc6-dev make liburing-dev libssl-dev zlib1g-dev node-llhttp pkg-config
       ceph-mon ceph-osd radosgw ceph-common awscli openssl curl ca-certificates util-linux mount e2fsprogs
-      bindfs coreutils procps python3 strace groff-base tmux iproute2
+      bindfs coreutils procps python3 python3-cryptography strace groff-base tmux iproute2
       qemu-system-x86 busybox-static nginx-light cpio
       swift-proxy swift-object swift-container swift-account)
 # npm ships its own node in some setups; only ask Debian for them when the commands are absent.

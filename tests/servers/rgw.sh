@@ -281,8 +281,12 @@ start() {
     radosgw-admin -c "$CONF" -n client.admin user create --uid=test --display-name="urestore tests" \
         --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >"$DIR/log/user-create.out" 2>&1 ||
         die "radosgw-admin user create failed: $(tail -n 5 "$DIR/log/user-create.out")"
-    # UR_RGW_STS=1: a role the test user may assume (tests/e2e/test_creds_*.sh): arn:aws:iam:::role/ur/restore.
+    # UR_RGW_STS=1: a role the test user may assume (tests/e2e/test_creds_*.sh): arn:aws:iam:::role/ur/restore;
+    # and the caps to register OpenID Connect providers and create roles through the IAM API, as an operator
+    # does for web identity (tests/e2e/test_creds_webid_rgw.sh).
     if [ "${UR_RGW_STS:-0}" = 1 ]; then
+        radosgw-admin -c "$CONF" -n client.admin caps add --uid=test --caps='oidc-provider=*;roles=*' \
+            >"$DIR/log/caps-add.out" 2>&1 || die "radosgw-admin caps add failed: $(tail -n 5 "$DIR/log/caps-add.out")"
         radosgw-admin -c "$CONF" -n client.admin role create --role-name=restore --path=/ur/ \
             --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/test"]},"Action":["sts:AssumeRole"]}]}' \
             >"$DIR/log/role-create.out" 2>&1 || die "radosgw-admin role create failed: $(tail -n 5 "$DIR/log/role-create.out")"
