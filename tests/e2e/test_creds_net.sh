@@ -2,9 +2,9 @@
 # Credentials from the network sources, each ending in real downloads from radosgw with no keys in the
 # environment: role_arn + source_profile (STS AssumeRole served by radosgw itself), EC2 instance metadata
 # and the container endpoint (tests/servers/imds.py, stand-ins that hand out radosgw's real temporary
-# credentials), web identity (a stand-in STS for AssumeRoleWithWebIdentity), token files rewritten between
-# runs; and the failures: an STS error, an instance metadata
-# endpoint that never answers (must give up within about a second), a wrong container token.
+# credentials), a token file rewritten between runs; and the failures: an STS error, an instance metadata
+# endpoint that never answers (must give up within about a second), a wrong container token. Web identity,
+# also served by radosgw: tests/e2e/test_creds_webid_rgw.sh.
 # radosgw serves STS only when started with UR_RGW_STS=1 (it changes one of its error codes, see
 # tests/servers/rgw.sh): when the shared server lacks it, this test starts its own.
 if [ -n "${UR_RGW_DIR:-}" ] && ! grep -q UR_RGW_ROLE_ARN "$UR_RGW_DIR/env" 2>/dev/null; then unset UR_RGW_DIR; fi
@@ -123,24 +123,7 @@ printf 'stale\n' >"$T/other-token"
 bad container-wrong-token 'container' AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$cport/v1/credentials" \
     AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/other-token"
 
-# 4. Web identity (EKS IRSA): AssumeRoleWithWebIdentity at a stand-in STS (radosgw would need an OpenID
-# Connect provider and a token it can verify), which hands out radosgw's credentials; the token file is
-# rewritten between runs and must be read again; a token the STS refuses is a clear error.
-irsa=arn:aws:iam::123456789012:role/irsa
-printf 'jwt-one\n' >"$T/jwt"
-standin sts sts --web-identity-token-file "$T/jwt" --role-arn "$irsa"
-sts=http://127.0.0.1:$port
-ok web-identity "web identity" AWS_WEB_IDENTITY_TOKEN_FILE="$T/jwt" AWS_ROLE_ARN="$irsa" AWS_ENDPOINT_URL_STS="$sts"
-printf 'jwt-two\n' >"$T/jwt"
-ok web-identity-rotated "web identity" AWS_WEB_IDENTITY_TOKEN_FILE="$T/jwt" AWS_ROLE_ARN="$irsa" \
-    AWS_ENDPOINT_URL_STS="$sts"
-printf 'jwt-stale\n' >"$T/jwt-stale"
-bad web-identity-refused 'STS AssumeRoleWithWebIdentity.*InvalidIdentityToken' AWS_WEB_IDENTITY_TOKEN_FILE="$T/jwt-stale" \
-    AWS_ROLE_ARN="$irsa" AWS_ENDPOINT_URL_STS="$sts"
-bad web-identity-no-file 'web identity: token file' AWS_WEB_IDENTITY_TOKEN_FILE="$T/missing" AWS_ROLE_ARN="$irsa" \
-    AWS_ENDPOINT_URL_STS="$sts"
-
-# 5. Instance metadata that accepts and never answers: given up within about a second, with the reason.
+# 4. Instance metadata that accepts and never answers: given up within about a second, with the reason.
 standin stall imds --stall
 t0=$(date +%s%N)
 bad imds-stalled 'no credentials: AWS_ACCESS_KEY_ID is not set.*instance metadata.*no answer within' \

@@ -136,4 +136,10 @@ bad expired "token expired" AWS_WEB_IDENTITY_TOKEN_FILE="$T/jwt-exp" AWS_ROLE_AR
 mint "$T/jwt-sub" "$sa:other"
 bad subject-not-trusted "evaluating policy for op: 91 returned deny" AWS_WEB_IDENTITY_TOKEN_FILE="$T/jwt-sub" AWS_ROLE_ARN="$arn"
 
+# 5. No token file: said before any request.
+ur_capture "${nokeys[@]}" "${sts[@]}" AWS_WEB_IDENTITY_TOKEN_FILE="$T/missing" AWS_ROLE_ARN="$arn" -- \
+    --endpoint-url "$UR_S3_HTTP" cp "$src" "$T/out/no-file"
+assert_rc 1 "no token file"
+grep -qF "web identity: token file $T/missing: No such file" "$UR_ERR" || fail "no token file: $(cat "$UR_ERR")"
+
 e2e_pass

@@ -6,7 +6,6 @@ credentials that radosgw's STS issued), so an end-to-end test can finish with re
 
     imds.py imds      [common options] [--role NAME] [--region R] [--allow-v1] [--max-ttl S]
     imds.py container [common options] [--path /v1/credentials] [--auth-token T | --auth-token-file F]
-    imds.py sts       [common options] --web-identity-token-file F [--role-arn ARN]
 
 Common options: --access-key K --secret-key S [--session-token T] [--expiration ISO | --expires-in SECONDS]
 [--creds-file F (JSON with AccessKeyId, SecretAccessKey, Token/SessionToken, Expiration; re-read on every
@@ -24,22 +23,12 @@ IMDSv2, as AWS documents it:
                                                           "AccessKeyId", "SecretAccessKey", "Token", "Expiration"}
   /latest/meta-data/iam/info, /latest/meta-data/placement/region, /latest/dynamic/instance-identity/document
   anything else -> 404; other methods -> 405.
-STS AssumeRoleWithWebIdentity (a stand-in for an OpenID Connect identity provider plus STS: radosgw 16 needs a
-  registered provider and a token it can verify, which the tests cannot mint): POST / with a form body
-  (application/x-www-form-urlencoded) Action=AssumeRoleWithWebIdentity, Version=2011-06-15, RoleArn,
-  RoleSessionName, WebIdentityToken (DurationSeconds optional); unsigned (an Authorization header -> 400).
-  The token must equal the token file's contents (re-read on every request: a test rotates it) -> 200 and
-  <AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>… as AWS answers; a wrong
-  token -> 400 InvalidIdentityToken, another RoleArn (with --role-arn) -> 403 AccessDenied, a missing
-  parameter -> 400 MissingParameter, each an <ErrorResponse><Error><Type>Sender</Type><Code>…</Code>.
 Container endpoint: GET PATH with "Authorization: <token>" (the value verbatim) -> {"AccessKeyId",
   "SecretAccessKey", "Token", "Expiration", "RoleArn"}; a missing Authorization -> 401, a wrong one -> 403,
   each with {"code", "message"}; another path -> 404.
 """
 
 import argparse
-import urllib.parse
-from xml.sax.saxutils import escape
 import datetime
 import http.server
 import json
@@ -103,50 +92,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def not_allowed(self):
         self.reply(405, "Method Not Allowed\n")
 
-    do_DELETE = do_PATCH = not_allowed
-
-    # --- STS AssumeRoleWithWebIdentity ---------------------------------------------------------------------
-
-    def sts_error(self, status, code, msg):
-        body = ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
-                "<Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>"
-                % (code, escape(msg), secrets.token_hex(8)))
-        self.reply(status, body, "text/xml")
-
-    def do_POST(self):
-        if self.server.mode != "sts":
-            return self.not_allowed()
-        a = self.server.args
-        n = int(self.headers.get("Content-Length") or 0)
-        form = urllib.parse.parse_qs(self.rfile.read(n).decode(), keep_blank_values=True)
-        f = {k: v[0] for k, v in form.items()}
-        if self.path != "/":
-            return self.reply(404, "Not Found\n")
-        if self.headers.get("Authorization") is not None:
-            return self.sts_error(400, "InvalidParameterValue", "AssumeRoleWithWebIdentity is not signed")
-        if f.get("Action") != "AssumeRoleWithWebIdentity" or f.get("Version") != "2011-06-15":
-            return self.sts_error(400, "InvalidAction", "only AssumeRoleWithWebIdentity, Version 2011-06-15")
-        for k in ("RoleArn", "RoleSessionName", "WebIdentityToken"):
-            if not f.get(k):
-                return self.sts_error(400, "MissingParameter", "missing " + k)
-        with open(a.web_identity_token_file, encoding="utf-8") as tf:
-            want = tf.read().strip()
-        if f["WebIdentityToken"] != want:
-            return self.sts_error(400, "InvalidIdentityToken", "the token could not be verified")
-        if a.role_arn and f["RoleArn"] != a.role_arn:
-            return self.sts_error(403, "AccessDenied", "not authorized to assume " + f["RoleArn"])
-        c = self.server.creds.get()
-        body = ('<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-                "<AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>system:serviceaccount:e2e"
-                "</SubjectFromWebIdentityToken><AssumedRoleUser><Arn>%s/%s</Arn><AssumedRoleId>AROAEXAMPLE:%s"
-                "</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s"
-                "</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
-                "<Provider>e2e</Provider></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>%s"
-                "</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>"
-                % (escape(f["RoleArn"]), escape(f["RoleSessionName"]), escape(f["RoleSessionName"]),
-                   escape(c["AccessKeyId"]), escape(c["SecretAccessKey"]), escape(c["Token"]),
-                   c["Expiration"], secrets.token_hex(8)))
-        self.reply(200, body, "text/xml")
+    do_DELETE = do_PATCH = do_POST = not_allowed
 
     # --- IMDSv2 ------------------------------------------------------------------------------------------
 
@@ -245,7 +191,7 @@ def stall(port_sock):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("mode", choices=["imds", "container", "sts"])
+    p.add_argument("mode", choices=["imds", "container"])
     p.add_argument("--access-key", default="AKIASTANDIN")
     p.add_argument("--secret-key", default="standin-secret")
     p.add_argument("--session-token", default="")
@@ -263,8 +209,6 @@ def main():
     p.add_argument("--path", default="/v1/credentials")
     p.add_argument("--auth-token")
     p.add_argument("--auth-token-file")
-    p.add_argument("--web-identity-token-file")
-    p.add_argument("--role-arn")
     a = p.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
