@@ -249,8 +249,9 @@ static int s_web_identity(struct s_run *r, struct ur_creds_temp *t, char *err, s
     rc = s_sts(r, "AssumeRoleWithWebIdentity", p->profile[0] ? p->profile : NULL, NULL, form, (size_t)fn, t,
                why, sizeof(why));
     if (rc < 0)
-        snprintf(err, errlen, "%s%s%sweb identity (token file %s, role %s): %s", p->profile[0] ? "profile " : "",
-                 p->profile, p->profile[0] ? ": " : "", p->web.token_file, p->web.role.arn, why);
+        snprintf(err, errlen, "%s%s%sweb identity (token file %s, role %s): %s",
+                 p->profile[0] ? "profile " : "", p->profile, p->profile[0] ? ": " : "", p->web.token_file,
+                 p->web.role.arn, why);
 out:
     if (tok) OPENSSL_cleanse(tok, S_REQ_CAP);
     if (form) OPENSSL_cleanse(form, 2 * S_REQ_CAP);
