@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Web identity (EKS IRSA) with radosgw's own STS: tokens minted by a stand-in OpenID Connect provider
 # (tests/servers/oidc_idp.py, what no server here can play), registered with radosgw through its IAM API as
-# an operator does; radosgw verifies each token itself (discovery document, JWKS, the registered client id
-# and certificate thumbprint, the role's trust policy) and issues temporary credentials, with which the
+# an operator does; radosgw verifies each token itself (discovery document, JWKS and its signature, the
+# registered client id, the role's trust policy; radosgw 16 does not compare the registered certificate
+# thumbprint, see README) and issues temporary credentials, with which the
 # client downloads. Through AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN and through a profile's
 # web_identity_token_file; a token file rewritten between runs and during a run with refreshes; tokens
 # radosgw refuses (another audience, another signing key, expired, a subject the trust policy does not
