@@ -358,9 +358,16 @@ static int s_gc(struct ur_ck_run *r)
     char err[600];
     urestore_client *c = ur_ck_client(r, err, sizeof(err));
     if (!c) return s_cmd_error(r, err);
-    struct ur_gc_opts go = {time(NULL), r->o.min_age_s, r->o.allow};
+    struct ur_gc_opts go = {.now_s = time(NULL), .min_age_s = r->o.min_age_s, .allow = r->o.allow};
     r->gc = ur_gc_new(&go);
     int rc = r->gc ? 0 : s_cmd_error(r, "out of memory");
+    if (!rc && (rc = ur_gc_spill_open(r->gc)) < 0) { /* before any listing, not after it */
+        snprintf(err, sizeof(err),
+                 "cannot create a temporary file for the candidates in %s: %s (set TMPDIR to a writable "
+                 "directory); nothing was deleted",
+                 ur_gc_spill_dir(r->gc), strerror(-rc));
+        rc = s_cmd_error(r, err);
+    }
     for (size_t i = 0; !rc && i < r->o.nroots; i++) {
         char *bucket, *prefix;
         if (s_location(r->o.roots[i], &bucket, &prefix, NULL, err, sizeof(err)) < 0) {

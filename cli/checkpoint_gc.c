@@ -183,6 +183,16 @@ static int s_read_md(struct ur_ck_run *r, urestore_client *c, const char *bucket
     return 0;
 }
 
+/* The candidates' temporary file failed (rc: -errno from the planner). */
+static void s_spill_error(struct ur_ck_run *r, int rc)
+{
+    char m[1400];
+    if (rc == -ENOMEM) return s_error(r, "out of memory; nothing was deleted");
+    snprintf(m, sizeof(m), "the candidates' temporary file in %s: %s; nothing was deleted",
+             ur_gc_spill_dir(r->gc), strerror(-rc));
+    s_error(r, m);
+}
+
 /* ---- listing ---- */
 
 static int s_on_obj(void *user, const char *bucket, const char *job, const struct urestore_object *o)
@@ -260,7 +270,10 @@ static int s_recheck(struct ur_ck_run *r, urestore_client *c)
         }
     }
     r->recheck_new = r->mds_read - before;
-    r->recheck_dropped = ur_gc_finish(r->gc);
+    size_t dropped = 0;
+    int rc = ur_gc_finish(r->gc, &dropped);
+    if (rc < 0) return s_spill_error(r, rc), 1;
+    r->recheck_dropped = dropped;
     return 0;
 }
 
@@ -372,13 +385,14 @@ int ur_ck_gc_run(struct ur_ck_run *r, urestore_client *c)
         if (!rt->found.njobs) continue;
         urestore_status st = ur_ck_list_parallel(s_thread_client, r, r->o.threads, rt->bucket, rt->found.jobs,
                                                  rt->found.njobs, s_on_obj, r, err, sizeof(err));
-        if (r->record_rc) return s_error(r, "out of memory"), 1;
+        if (r->record_rc) return s_spill_error(r, r->record_rc), 1;
         if (st != URESTORE_OK) {
             snprintf(m, sizeof(m), "s3://%s/%s: %s; nothing was deleted", rt->bucket, rt->prefix, err);
             return s_error(r, m), 1;
         }
     }
-    ur_gc_finish(r->gc);
+    int rc = ur_gc_finish(r->gc, NULL);
+    if (rc < 0) return s_spill_error(r, rc), 1;
     /* 4. The re-check, 5. act. */
     if (s_recheck(r, c)) return 1;
     ur_ck_progress(r, r->o.delete_ ? "deleting" : NULL, NULL);

@@ -1,6 +1,7 @@
 /* cli/checkpoint_rm.c — the last step of `urestore checkpoint gc`: the candidates as s5cmd `rm` lines (dry
  * run), or deleted with urestore_delete in pages of a few hundred keys at a bounded rate, each key's outcome
  * printed: `rm s3://bucket/key` when deleted, `ERROR "rm s3://bucket/key": CODE: message` when not. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,28 +118,66 @@ static void s_delete_page(struct ur_ck_run *r, urestore_client *c, const char *b
     }
 }
 
+/* A candidate copied out of the planner, whose own are valid only until the next ur_gc_next. */
+struct s_slot {
+    struct ur_gc_candidate c;
+    char *name; /* "bucket\0key\0": c.bucket and c.key point into it */
+};
+
+static int s_copy(struct s_slot *d, const struct ur_gc_candidate *c)
+{
+    size_t bl = strlen(c->bucket), kl = strlen(c->key);
+    if (!(d->name = malloc(bl + kl + 2))) return -ENOMEM;
+    memcpy(d->name, c->bucket, bl + 1);
+    memcpy(d->name + bl + 1, c->key, kl + 1);
+    d->c = *c;
+    d->c.bucket = d->name;
+    d->c.key = d->name + bl + 1;
+    return 0;
+}
+
+/* Reading the candidates failed (rc: -errno): says so; the rest is not deleted. */
+static void s_read_error(struct ur_ck_run *r, struct ur_cli_buf *b, int rc)
+{
+    char m[1200];
+    snprintf(m, sizeof(m), "reading the candidates back from the temporary file in %s: %s; the rest were not %s",
+             ur_gc_spill_dir(r->gc), strerror(-rc), r->o.delete_ ? "deleted" : "printed");
+    ur_cli_fmt_error(b, r->o.json, "checkpoint", r->what, m);
+    (void)ur_cli_emit(STDERR_FILENO, b);
+}
+
+/* The dry run: one line per candidate. Returns 1 when the candidates could not be read, else 0. */
+static uint64_t s_print_all(struct ur_ck_run *r, struct ur_cli_buf *b)
+{
+    struct ur_gc_candidate cand;
+    int rc = ur_gc_rewind(r->gc);
+    while (rc == 0 && (rc = ur_gc_next(r->gc, &cand)) == 1) {
+        s_rm_line(b, r->o.json, true, &cand);
+        (void)ur_cli_emit(STDOUT_FILENO, b);
+        rc = 0;
+    }
+    if (rc < 0) s_read_error(r, b, rc);
+    return rc < 0;
+}
+
 uint64_t ur_ck_remove(struct ur_ck_run *r, urestore_client *c)
 {
-    size_t n = ur_gc_candidates(r->gc);
     struct ur_cli_buf b = {0};
-    struct ur_gc_candidate cand, x;
     if (!r->o.delete_) {
-        for (size_t i = 0; i < n; i++) {
-            ur_gc_candidate(r->gc, i, &cand);
-            s_rm_line(&b, r->o.json, true, &cand);
-            (void)ur_cli_emit(STDOUT_FILENO, &b);
-        }
+        uint64_t failed = s_print_all(r, &b);
         ur_cli_buf_free(&b);
-        return 0;
+        return failed;
     }
     size_t page = r->o.page;
     const char **keys = calloc(page, sizeof(*keys));
     size_t *idx = calloc(page, sizeof(*idx));
     struct urestore_result *res = calloc(page, sizeof(*res));
-    if (!keys || !idx || !res) {
+    struct s_slot *slot = calloc(page + 1, sizeof(*slot)); /* + 1: the first of the next bucket */
+    if (!keys || !idx || !res || !slot) {
         free(keys);
         free(idx);
         free(res);
+        free(slot);
         ur_cli_fmt_error(&b, r->o.json, "checkpoint", r->what, "out of memory; nothing was deleted");
         (void)ur_cli_emit(STDERR_FILENO, &b);
         ur_cli_buf_free(&b);
@@ -146,39 +185,67 @@ uint64_t ur_ck_remove(struct ur_ck_run *r, urestore_client *c)
     }
     double t0 = s_now();
     uint64_t sent = 0, failed = 0;
-    for (size_t i = 0; i < n;) {
+    struct ur_gc_candidate x;
+    /* rc 1: slot[0] holds the first candidate of the next page; 0: none left; < 0: failed. */
+    int rc = ur_gc_rewind(r->gc);
+    if (rc == 0 && (rc = ur_gc_next(r->gc, &x)) == 1 && s_copy(&slot[0], &x) < 0) rc = -ENOMEM;
+    while (rc == 1) {
         /* One page: consecutive candidates of one bucket (they are sorted by bucket, then key). */
-        ur_gc_candidate(r->gc, i, &cand);
         char bucket_uri[128];
-        snprintf(bucket_uri, sizeof(bucket_uri), "s3://%s", cand.bucket);
-        size_t k = 0;
-        while (i + k < n && k < page) {
-            ur_gc_candidate(r->gc, i + k, &x);
-            if (strcmp(x.bucket, cand.bucket)) break;
-            keys[k++] = x.key;
+        snprintf(bucket_uri, sizeof(bucket_uri), "s3://%s", slot[0].c.bucket);
+        size_t k = 1;
+        bool carry = false; /* slot[page] holds the next bucket's first candidate */
+        while (k < page && (rc = ur_gc_next(r->gc, &x)) == 1) {
+            bool other = strcmp(x.bucket, slot[0].c.bucket) != 0;
+            if (s_copy(&slot[other ? page : k], &x) < 0) {
+                rc = -ENOMEM;
+                break;
+            }
+            if (other) {
+                carry = true;
+                break;
+            }
+            k++;
         }
+        for (size_t j = 0; j < k; j++)
+            keys[j] = slot[j].c.key;
         s_delete_page(r, c, bucket_uri, keys, idx, res, k, &sent, t0);
         for (size_t j = 0; j < k; j++) {
-            ur_gc_candidate(r->gc, i + j, &x);
             ur_ck_progress(r, NULL, NULL);
             if (res[j].status == URESTORE_OK) {
                 __atomic_fetch_add(&r->deleted, 1, __ATOMIC_RELAXED);
-                s_rm_line(&b, r->o.json, false, &x);
+                s_rm_line(&b, r->o.json, false, &slot[j].c);
                 (void)ur_cli_emit(STDOUT_FILENO, &b);
             } else {
                 failed++;
-                s_rm_error(&b, r->o.json, &x,
+                s_rm_error(&b, r->o.json, &slot[j].c,
                            res[j].message[0] ? res[j].message : urestore_status_str(res[j].status));
                 (void)ur_cli_emit(STDERR_FILENO, &b);
             }
+            free(slot[j].name);
+            slot[j].name = NULL;
         }
         ur_ck_progress(r, "deleting", NULL);
-        i += k;
+        if (rc < 0) break;
+        if (carry) {
+            slot[0] = slot[page];
+            slot[page].name = NULL;
+            rc = 1;
+        } else if (k == page && (rc = ur_gc_next(r->gc, &x)) == 1 && s_copy(&slot[0], &x) < 0) {
+            rc = -ENOMEM;
+        }
     }
+    if (rc < 0) {
+        failed++;
+        s_read_error(r, &b, rc);
+    }
+    for (size_t j = 0; j <= page; j++)
+        free(slot[j].name);
     r->failed = failed;
     free(keys);
     free(idx);
     free(res);
+    free(slot);
     ur_cli_buf_free(&b);
     return failed;
 }

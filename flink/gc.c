@@ -1,5 +1,6 @@
 /* flink/gc.c — the cleanup planner (see flink/gc.h): a string set of referenced objects, the per-object
- * rules, the whole-directory decision for chk-N/ without _metadata, and the candidate list. Pure: no I/O. */
+ * rules, the whole-directory decision for chk-N/ without _metadata, and the candidates, kept sorted in a
+ * spill (flink/spill.c). No network I/O; the spill's temporary file is the only file it writes. */
 #include "flink/gc.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "flink/ckpath.h"
+#include "flink/spill.h"
 
 /* ---- strings in 1 MiB chunks, addressed by a 32-bit offset (chunk << 20 | position) ---- */
 
@@ -169,11 +171,13 @@ static uint64_t s_set_memory(const struct s_set *t)
 
 /* ---- the planner ---- */
 
+#define S_NAME_MAX 2048 /* S3 keys are at most 1,024 bytes, bucket names 63 */
+
+/* A candidate's payload in the spill; its key there is "bucket\0key". */
 struct s_cand {
-    uint32_t off;   /* cands arena: "bucket\0key" (the length covers both) */
-    uint32_t group; /* failed-chk group id, UINT32_MAX for none */
     uint64_t size;
     int64_t mtime;
+    uint32_t group; /* failed-chk group id, UINT32_MAX for none */
     uint8_t why;
 };
 
@@ -191,9 +195,8 @@ struct ur_gc {
     bool groups_decided;
     struct s_protect *protect;
     size_t nprotect;
-    struct s_cand *cands;
-    size_t ncands, candcap;
-    struct s_arena cand_arena;
+    struct ur_spill *cands; /* the candidates, sorted by "bucket\0key" on each pass */
+    char cur[S_NAME_MAX + 2]; /* ur_gc_next's "bucket\0key\0" */
     struct ur_gc_tally tally;
 };
 
@@ -211,7 +214,12 @@ const char *ur_gc_verdict_name(enum ur_gc_verdict v)
 struct ur_gc *ur_gc_new(const struct ur_gc_opts *o)
 {
     struct ur_gc *g = calloc(1, sizeof(*g));
-    if (g) g->o = *o;
+    if (!g) return NULL;
+    g->o = *o;
+    if (!(g->cands = ur_spill_new(o->spill_dir, sizeof(struct s_cand), o->spill_run_bytes))) {
+        free(g);
+        return NULL;
+    }
     return g;
 }
 
@@ -227,8 +235,7 @@ void ur_gc_free(struct ur_gc *g)
         free(g->protect[i].prefix);
     }
     free(g->protect);
-    free(g->cands);
-    s_arena_free(&g->cand_arena);
+    ur_spill_free(g->cands);
     free(g);
 }
 
@@ -258,8 +265,6 @@ static int s_join(char *buf, size_t cap, const char *bucket, size_t blen, const 
     buf[blen + 1 + klen] = '\0';
     return (int)(blen + 1 + klen);
 }
-
-#define S_NAME_MAX 2048 /* S3 keys are at most 1,024 bytes, bucket names 63 */
 
 int ur_gc_add_ref(struct ur_gc *g, const char *bucket, size_t blen, const char *key, size_t klen)
 {
@@ -451,22 +456,13 @@ int ur_gc_record(struct ur_gc *g, enum ur_gc_verdict v, const char *bucket, cons
         }
         if (s_young(g, last_modified)) g->group_young[group] = 1;
     }
-    if (g->ncands == g->candcap) {
-        size_t cap = g->candcap ? g->candcap * 2 : 256;
-        struct s_cand *c = realloc(g->cands, cap * sizeof(*c));
-        if (!c) return -ENOMEM;
-        g->cands = c;
-        g->candcap = cap;
-    }
     size_t bl = strlen(bucket), kl = strlen(key);
     char buf[S_NAME_MAX];
     if (bl + 1 + kl >= sizeof(buf)) return -ENAMETOOLONG;
     memcpy(buf, bucket, bl + 1);
     memcpy(buf + bl + 1, key, kl);
-    int64_t off = s_arena_put(&g->cand_arena, buf, bl + 1 + kl);
-    if (off < 0) return -ENOMEM;
-    g->cands[g->ncands++] = (struct s_cand){(uint32_t)off, group, size, last_modified, (uint8_t)v};
-    return 0;
+    struct s_cand c = {size, last_modified, group, (uint8_t)v};
+    return ur_spill_add(g->cands, buf, bl + 1 + kl, &c);
 }
 
 static void s_move(struct ur_gc *g, const struct s_cand *c, enum ur_gc_verdict to)
@@ -477,70 +473,93 @@ static void s_move(struct ur_gc *g, const struct s_cand *c, enum ur_gc_verdict t
     g->tally.bytes[to] += c->size;
 }
 
-static int s_cand_cmp(const void *a, const void *b, void *arg)
-{
-    const struct s_arena *ar = arg;
-    size_t la, lb;
-    const char *pa = s_arena_get(ar, ((const struct s_cand *)a)->off, &la);
-    const char *pb = s_arena_get(ar, ((const struct s_cand *)b)->off, &lb);
-    int c = memcmp(pa, pb, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
-}
-
-size_t ur_gc_finish(struct ur_gc *g)
+int ur_gc_finish(struct ur_gc *g, size_t *dropped)
 {
     bool again = g->groups_decided;
-    size_t dropped = 0, k = 0;
-    for (size_t i = 0; i < g->ncands; i++) {
-        struct s_cand *c = &g->cands[i];
-        size_t len;
-        const char *b = s_arena_get(&g->cand_arena, c->off, &len);
-        const char *key = b + strlen(b) + 1;
+    size_t n_dropped = 0;
+    char prev[S_NAME_MAX]; /* the last candidate kept: the same key listed twice (overlapping listings) is
+                              one candidate */
+    size_t prev_len = SIZE_MAX;
+    const uint8_t *name, *pay;
+    size_t len;
+    int rc = ur_spill_rewind(g->cands, true);
+    while (rc == 0 && (rc = ur_spill_next(g->cands, &name, &len, &pay)) == 1) {
+        struct s_cand c;
+        memcpy(&c, pay, sizeof(c));
+        const char *b = (const char *)name;
+        size_t bl = strlen(b); /* "bucket\0key": the key is not NUL-terminated in the spill */
+        const char *key = b + bl + 1;
+        size_t kl = len - bl - 1;
         enum ur_gc_verdict to = UR_GC_NVERDICTS;
-        if (ur_gc_is_referenced(g, b, strlen(b), key, strlen(key)))
+        if (ur_gc_is_referenced(g, b, bl, key, kl)) {
             to = UR_GC_REFERENCED;
-        else if (c->why == UR_GC_FAILED_CHK && s_in_retained(g, b, key))
-            to = UR_GC_RETAINED_CHK;
-        else if (!g->groups_decided && c->group != UINT32_MAX && g->group_young[c->group])
-            to = UR_GC_YOUNG_CHK;
+        } else if (c.why == UR_GC_FAILED_CHK) {
+            char k[S_NAME_MAX];
+            memcpy(k, key, kl);
+            k[kl] = '\0';
+            if (s_in_retained(g, b, k))
+                to = UR_GC_RETAINED_CHK;
+            else if (!g->groups_decided && c.group != UINT32_MAX && g->group_young[c.group])
+                to = UR_GC_YOUNG_CHK;
+        }
         if (to != UR_GC_NVERDICTS) {
-            s_move(g, c, to);
-            dropped += again;
+            s_move(g, &c, to);
+            n_dropped += again;
+            rc = 0;
             continue;
         }
-        g->cands[k++] = *c;
+        if (len == prev_len && memcmp(prev, name, len) == 0) {
+            g->tally.objects[c.why]--;
+            g->tally.bytes[c.why] -= c.size;
+            rc = 0;
+            continue;
+        }
+        memcpy(prev, name, len);
+        prev_len = len;
+        rc = ur_spill_keep(g->cands);
     }
-    g->ncands = k;
+    if (rc < 0) return rc;
     g->groups_decided = true;
-    if (k) qsort_r(g->cands, k, sizeof(*g->cands), s_cand_cmp, &g->cand_arena);
-    /* The same key listed twice (overlapping listings) is one candidate. */
-    size_t u = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (u && s_cand_cmp(&g->cands[u - 1], &g->cands[i], &g->cand_arena) == 0) {
-            g->tally.objects[g->cands[i].why]--;
-            g->tally.bytes[g->cands[i].why] -= g->cands[i].size;
-            continue;
-        }
-        g->cands[u++] = g->cands[i];
-    }
-    g->ncands = u;
-    return dropped;
+    if (dropped) *dropped = n_dropped;
+    return 0;
 }
 
 size_t ur_gc_candidates(const struct ur_gc *g)
 {
-    return g->ncands;
+    return (size_t)ur_spill_count(g->cands);
 }
 
-void ur_gc_candidate(const struct ur_gc *g, size_t i, struct ur_gc_candidate *out)
+int ur_gc_rewind(struct ur_gc *g)
 {
-    const struct s_cand *c = &g->cands[i];
-    const char *b = s_arena_get(&g->cand_arena, c->off, NULL);
-    out->bucket = b;
-    out->key = b + strlen(b) + 1;
-    out->size = c->size;
-    out->last_modified = c->mtime;
-    out->why = (enum ur_gc_verdict)c->why;
+    return ur_spill_rewind(g->cands, false);
+}
+
+int ur_gc_next(struct ur_gc *g, struct ur_gc_candidate *out)
+{
+    const uint8_t *name, *pay;
+    size_t len;
+    int rc = ur_spill_next(g->cands, &name, &len, &pay);
+    if (rc != 1) return rc;
+    struct s_cand c;
+    memcpy(&c, pay, sizeof(c));
+    memcpy(g->cur, name, len); /* "bucket\0key" fits: ur_gc_record took at most S_NAME_MAX - 1 bytes */
+    g->cur[len] = '\0';
+    out->bucket = g->cur;
+    out->key = g->cur + strlen(g->cur) + 1;
+    out->size = c.size;
+    out->last_modified = c.mtime;
+    out->why = (enum ur_gc_verdict)c.why;
+    return 1;
+}
+
+int ur_gc_spill_open(struct ur_gc *g)
+{
+    return ur_spill_open(g->cands);
+}
+
+const char *ur_gc_spill_dir(const struct ur_gc *g)
+{
+    return ur_spill_dir(g->cands);
 }
 
 void ur_gc_summary(const struct ur_gc *g, struct ur_gc_tally *out)
@@ -556,7 +575,7 @@ uint64_t ur_gc_ref_count(const struct ur_gc *g)
 uint64_t ur_gc_memory(const struct ur_gc *g)
 {
     return sizeof(*g) + s_set_memory(&g->refs) + s_set_memory(&g->retained) + s_set_memory(&g->groups) +
-           g->group_cap + g->candcap * sizeof(struct s_cand) + g->cand_arena.bytes;
+           g->group_cap + ur_spill_memory(g->cands);
 }
 
 int ur_gc_parse_duration(const char *s, int64_t *secs)

@@ -1,7 +1,9 @@
 /* flink/gc.h — the cleanup planner of `urestore checkpoint gc`: which objects under Flink job directories
- * no retained `_metadata` references, and why every other object is left alone. Pure: it is told the
- * references (from the `_metadata` bytes the caller read), the job directories and the listed objects, and
- * answers with verdicts and a sorted candidate list; it does no I/O and never deletes anything.
+ * no retained `_metadata` references, and why every other object is left alone. It is told the references
+ * (from the `_metadata` bytes the caller read), the job directories and the listed objects, and answers with
+ * verdicts and a sorted candidate list; it does no network I/O and never deletes anything. Its one file:
+ * candidates beyond an 8 MiB buffer go to an unlinked temporary file (flink/spill.h) and are read back
+ * from it, so that they do not stay in memory.
  *
  * The rules (README "Cleaning up a Flink checkpoint directory"):
  *   - an object under a --protect prefix, a `_metadata`, or an object any `_metadata` references (bucket +
@@ -20,7 +22,10 @@
  * Memory: references are kept in an open-addressing set (8-byte slots, load ≤ 0.7) over 1 MiB string
  * chunks holding "bucket/key" with a 4-byte length: about 4 + len("bucket/key") + 4 (id table) + 12–23
  * (slots) bytes per distinct referenced file — ~130 bytes for a typical
- * "checkpoints/<32 hex>/shared/<uuid>" key. A candidate costs its string plus 32 bytes. */
+ * "checkpoints/<32 hex>/shared/<uuid>" key. Candidates cost a fixed part, not bytes each: an 8 MiB buffer
+ * (spill_run_bytes) plus 4 bytes per buffered candidate, written as a sorted run to the temporary file when
+ * full (its string plus 26 bytes of disk per candidate), and while a pass reads them 32 KiB per run (1,000,000
+ * candidates: ~15 runs) and a 256 KiB write buffer. Each ur_gc_finish rewrites the file's kept candidates. */
 #ifndef UR_FLINK_GC_H
 #define UR_FLINK_GC_H
 
@@ -57,9 +62,11 @@ const char *ur_gc_verdict_name(enum ur_gc_verdict v);
 #define UR_GC_ALLOW_UNKNOWN 8u
 
 struct ur_gc_opts {
-    int64_t now_s;     /* the run's start, seconds since 1970 (UTC) */
-    int64_t min_age_s; /* an object is old when last_modified + min_age_s <= now_s; 0 allowed */
-    unsigned allow;    /* UR_GC_ALLOW_* */
+    int64_t now_s;          /* the run's start, seconds since 1970 (UTC) */
+    int64_t min_age_s;      /* an object is old when last_modified + min_age_s <= now_s; 0 allowed */
+    unsigned allow;         /* UR_GC_ALLOW_* */
+    const char *spill_dir;  /* the candidates' temporary file goes here; NULL: $TMPDIR, else /tmp */
+    size_t spill_run_bytes; /* candidates buffered before a sorted run is written; 0: 8 MiB (tests: less) */
 };
 
 struct ur_gc;
@@ -67,6 +74,11 @@ struct ur_gc;
 /* A new planner, or NULL when out of memory. */
 struct ur_gc *ur_gc_new(const struct ur_gc_opts *o);
 void ur_gc_free(struct ur_gc *g);
+
+/* Creates the candidates' temporary file now (else when the buffer first fills), so a caller can stop
+ * before a long listing. Returns 0 or -errno; ur_gc_spill_dir names the directory for the message. */
+int ur_gc_spill_open(struct ur_gc *g);
+const char *ur_gc_spill_dir(const struct ur_gc *g);
 
 /* Adds a location nothing under which may be deleted: every key of bucket starting with prefix.
  * Returns 0 or -ENOMEM. */
@@ -106,19 +118,20 @@ int ur_gc_retain_dir(struct ur_gc *g, const char *bucket, const char *dir);
 enum ur_gc_verdict ur_gc_judge(const struct ur_gc *g, const char *bucket, const char *job, const char *key,
                                int64_t last_modified);
 
-/* Records a verdict for counting and, for candidates, keeps the object. Not thread-safe. Returns 0 or
- * -ENOMEM. */
+/* Records a verdict for counting and, for candidates, keeps the object (in the buffer or the temporary
+ * file). Not thread-safe. Returns 0, -ENAMETOOLONG, -ENOMEM or the temporary file's -errno. */
 int ur_gc_record(struct ur_gc *g, enum ur_gc_verdict v, const char *bucket, const char *job, const char *key,
                  uint64_t size, int64_t last_modified);
 
 /* Decides the chk-N/ directories without _metadata (all objects old: their files stay candidates, else
  * every one becomes UR_GC_YOUNG_CHK), drops candidates that are referenced now or lie in a chk-N/ that is
  * retained now (after ur_gc_add_metadata of files found by the re-check), and sorts the candidates by
- * bucket and key. May be called again after more ur_gc_add_metadata. Returns how many candidates it
- * dropped that had been candidates before (0 on the first call). */
-size_t ur_gc_finish(struct ur_gc *g);
+ * bucket and key (one pass over them). May be called again after more ur_gc_add_metadata. Returns 0 with
+ * *dropped (may be NULL) = how many candidates it dropped that had been candidates before (0 on the first
+ * call), or the temporary file's -errno / -ENOMEM (the candidates are then unspecified). */
+int ur_gc_finish(struct ur_gc *g, size_t *dropped);
 
-/* One candidate, valid until the next ur_gc_record/ur_gc_finish/ur_gc_free. */
+/* One candidate, valid until the next ur_gc_next/ur_gc_record/ur_gc_finish/ur_gc_free. */
 struct ur_gc_candidate {
     const char *bucket; /* NUL-terminated */
     const char *key;    /* NUL-terminated */
@@ -127,9 +140,14 @@ struct ur_gc_candidate {
     enum ur_gc_verdict why; /* UR_GC_ORPHAN or UR_GC_FAILED_CHK */
 };
 
-/* The candidates after ur_gc_finish, in order. */
+/* How many candidates there are after ur_gc_finish. */
 size_t ur_gc_candidates(const struct ur_gc *g);
-void ur_gc_candidate(const struct ur_gc *g, size_t i, struct ur_gc_candidate *out);
+
+/* Reads the candidates after ur_gc_finish in order, from the first after each ur_gc_rewind: ur_gc_next
+ * returns 1 with *out, 0 after the last, or -errno (the temporary file could not be read). ur_gc_rewind
+ * returns 0, -ENOMEM or -errno. */
+int ur_gc_rewind(struct ur_gc *g);
+int ur_gc_next(struct ur_gc *g, struct ur_gc_candidate *out);
 
 /* Objects and bytes per verdict (candidates included), after ur_gc_finish. */
 struct ur_gc_tally {

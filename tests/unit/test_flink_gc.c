@@ -3,7 +3,7 @@
  * chk-N files, young objects, hands-off kinds with and without their flags, protections, other buckets),
  * whole failed checkpoints (old: deleted; one young object: all kept), the re-check (a _metadata found
  * after the listing drops the candidates it references or retains), fail-closed metadata (nothing added),
- * durations, and the memory per referenced file. */
+ * durations, the memory per referenced file, and many candidates through the temporary file. */
 #include <errno.h>
 
 #include "flink/gc.h"
@@ -113,7 +113,7 @@ static const char *const s_abs[] = {"s3://b/" J "shared/aaaa",       "s3a://b/" 
 
 static struct ur_gc *s_planner(unsigned allow, int64_t min_age)
 {
-    struct ur_gc_opts o = {NOW, min_age, allow};
+    struct ur_gc_opts o = {.now_s = NOW, .min_age_s = min_age, .allow = allow};
     struct ur_gc *g = ur_gc_new(&o);
     CHECK(g != NULL);
     CHECK_EQ_INT(s_add(g, "b", J "chk-7/_metadata", 7, s_abs, "rel-7"), 0);
@@ -134,21 +134,25 @@ static void s_rules(void)
         }
         CHECK_EQ_INT(ur_gc_record(g, v, r->bucket, r->job, r->key, 10, r->age < 0 ? -1 : NOW - r->age), 0);
     }
-    CHECK_EQ_INT(ur_gc_finish(g), 0);
+    size_t dropped = 7;
+    CHECK_EQ_INT(ur_gc_finish(g, &dropped), 0);
+    CHECK_EQ_INT(dropped, 0);
     /* Candidates: the old orphans and failed chk-5 as a whole; chk-6 has a young object. */
     static const char *const want[] = {
         "b/cp/0000/chk-5/x1",    "b/cp/0000/chk-5/x2",    "b/cp/0000/shared/AAAA", "b/cp/0000/shared/aaaa2",
         "b/cp/0000/shared/dddd", "b/cp/0000/shared/gggg", "b/cp/1111/shared/yyyy", "c/cp/0000/shared/aaaa"};
     size_t n = ur_gc_candidates(g);
     CHECK_EQ_INT(n, sizeof want / sizeof want[0]);
-    for (size_t i = 0; i < n && i < sizeof want / sizeof want[0]; i++) {
-        struct ur_gc_candidate c;
-        ur_gc_candidate(g, i, &c);
+    CHECK_EQ_INT(ur_gc_rewind(g), 0);
+    struct ur_gc_candidate c;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CHECK_EQ_INT(ur_gc_next(g, &c), 1);
         char full[256];
         snprintf(full, sizeof full, "%s/%s", c.bucket, c.key);
         CHECK_EQ_STR(full, want[i]);
         CHECK_EQ_INT(c.why, strstr(c.key, "chk-5") ? UR_GC_FAILED_CHK : UR_GC_ORPHAN);
     }
+    CHECK_EQ_INT(ur_gc_next(g, &c), 0);
     struct ur_gc_tally t;
     ur_gc_summary(g, &t);
     CHECK_EQ_INT(t.objects[UR_GC_ORPHAN], 6);
@@ -170,7 +174,8 @@ static void s_rules(void)
     static const char *const late[] = {"s3://b/" J "shared/dddd", NULL};
     CHECK_EQ_INT(s_add(g, "b", J "chk-8/_metadata", 8, late, "rel-8"), 0);
     CHECK_EQ_INT(s_add(g, "b", J "chk-5/_metadata", 5, late, "x9"), 0);
-    CHECK_EQ_INT(ur_gc_finish(g), 3);
+    CHECK_EQ_INT(ur_gc_finish(g, &dropped), 0);
+    CHECK_EQ_INT(dropped, 3);
     CHECK_EQ_INT(ur_gc_candidates(g), 5);
     ur_gc_summary(g, &t);
     CHECK_EQ_INT(t.objects[UR_GC_ORPHAN], 5);
@@ -224,7 +229,7 @@ static void s_allow(void)
 /* A _metadata that does not parse, or whose relative handle climbs out of its directory, adds nothing. */
 static void s_fail_closed(void)
 {
-    struct ur_gc_opts o = {NOW, DAY, 0};
+    struct ur_gc_opts o = {.now_s = NOW, .min_age_s = DAY};
     struct ur_gc *g = ur_gc_new(&o);
     struct mdw w;
     static const char *const abs[] = {"s3://b/" J "shared/zzzz", NULL};
@@ -269,7 +274,7 @@ static void s_durations(void)
 /* 200,000 distinct references of a realistic length: under 200 bytes each, all found, none invented. */
 static void s_memory(void)
 {
-    struct ur_gc_opts o = {NOW, DAY, 0};
+    struct ur_gc_opts o = {.now_s = NOW, .min_age_s = DAY};
     struct ur_gc *g = ur_gc_new(&o);
     const size_t n = 200000;
     char key[256];
@@ -297,6 +302,101 @@ static void s_memory(void)
     ur_gc_free(g);
 }
 
+/* Many candidates through a small buffer, so most lie in the temporary file: listed shuffled, some twice
+ * (overlapping listings), beside a failed and an in-progress chk-N/; a re-check whose _metadata references
+ * every seventh drops exactly those; the rest come back sorted, each once; and the planner's memory stays a
+ * fixed part however many candidates there are. */
+static void s_spill(void)
+{
+    struct ur_gc_opts o = {.now_s = NOW, .min_age_s = DAY, .spill_run_bytes = 64 << 10};
+    struct ur_gc *g = ur_gc_new(&o);
+    CHECK(g != NULL);
+    CHECK_EQ_INT(ur_gc_spill_open(g), 0);
+    static const char *const chk[] = {J "chk-5/a", J "chk-5/b", J "chk-5/c", J "chk-6/a", J "chk-6/b"};
+    for (size_t i = 0; i < 5; i++) {
+        int64_t age = i == 4 ? 5 : 9 * DAY; /* chk-6/b is young: chk-6 is in progress */
+        enum ur_gc_verdict v = ur_gc_judge(g, "b", J, chk[i], NOW - age);
+        CHECK_EQ_INT(v, UR_GC_FAILED_CHK);
+        CHECK_EQ_INT(ur_gc_record(g, v, "b", J, chk[i], 10, NOW - age), 0);
+    }
+    const uint32_t n = 100000;
+    char key[128];
+    size_t sevenths = 0, wrong = 0;
+    uint64_t mem_early = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i == n / 10) mem_early = ur_gc_memory(g);
+        uint32_t k = (uint32_t)(((uint64_t)i * 7919u) % n);
+        snprintf(key, sizeof key, J "shared/%08x-%06u", k * 2654435761u, k);
+        enum ur_gc_verdict v = ur_gc_judge(g, "b", J, key, NOW - 9 * DAY);
+        wrong += v != UR_GC_ORPHAN;
+        for (int copy = 0; copy < (k % 100 ? 1 : 2); copy++)
+            CHECK_EQ_INT(ur_gc_record(g, v, "b", J, key, 10, NOW - 9 * DAY), 0);
+        sevenths += k % 7 == 0;
+    }
+    CHECK_EQ_INT(wrong, 0);
+    /* Their names alone are ~5 MB: none of it stays. (The fixed part: the buffer, a 256 KiB write buffer,
+     * the 1 MiB string chunk of the failed chk-N/ set.) */
+    uint64_t mem = ur_gc_memory(g);
+    printf("memory: %llu bytes held with %u candidates, %llu with %u (64 KiB buffer)\n",
+           (unsigned long long)mem_early, n / 10, (unsigned long long)mem, n);
+    CHECK(mem <= mem_early + 4096);
+    CHECK(mem < (2 << 20));
+    size_t dropped = 9;
+    CHECK_EQ_INT(ur_gc_finish(g, &dropped), 0);
+    CHECK_EQ_INT(dropped, 0);
+    CHECK_EQ_INT(ur_gc_candidates(g), n + 3);
+    /* The re-check finds chk-8/_metadata referencing every seventh. */
+    const char **late = calloc(sevenths + 1, sizeof(*late));
+    char **names = calloc(sevenths, sizeof(*names));
+    size_t m = 0;
+    for (uint32_t k = 0; k < n; k += 7) {
+        char *u = NULL;
+        CHECK(asprintf(&u, "s3://b/" J "shared/%08x-%06u", k * 2654435761u, k) > 0);
+        names[m] = u;
+        late[m++] = u;
+    }
+    CHECK_EQ_INT(m, sevenths);
+    CHECK_EQ_INT(s_add(g, "b", J "chk-8/_metadata", 8, late, "rel-8"), 0);
+    CHECK_EQ_INT(ur_gc_finish(g, &dropped), 0);
+    CHECK_EQ_INT(dropped, sevenths);
+    CHECK_EQ_INT(ur_gc_candidates(g), n + 3 - sevenths);
+    struct ur_gc_tally t;
+    ur_gc_summary(g, &t);
+    CHECK_EQ_INT(t.objects[UR_GC_ORPHAN], n - sevenths);
+    CHECK_EQ_INT(t.objects[UR_GC_FAILED_CHK], 3);
+    CHECK_EQ_INT(t.objects[UR_GC_YOUNG_CHK], 2);
+    CHECK_EQ_INT(t.objects[UR_GC_REFERENCED], sevenths);
+    /* Sorted, each once, none of the sevenths; twice over. */
+    for (int pass = 0; pass < 2; pass++) {
+        struct ur_gc_candidate c;
+        char prev[256] = "";
+        size_t got = 0, bad = 0;
+        CHECK_EQ_INT(ur_gc_rewind(g), 0);
+        int rc;
+        while ((rc = ur_gc_next(g, &c)) == 1) {
+            unsigned k;
+            if (strcmp(c.bucket, "b") || strcmp(prev, c.key) >= 0) bad++;
+            if (sscanf(c.key, J "shared/%*8x-%6u", &k) == 1 && k % 7 == 0) bad++;
+            snprintf(prev, sizeof prev, "%s", c.key);
+            got++;
+        }
+        CHECK_EQ_INT(rc, 0);
+        CHECK_EQ_INT(bad, 0);
+        CHECK_EQ_INT(got, n + 3 - sevenths);
+    }
+    for (size_t i = 0; i < m; i++)
+        free(names[i]);
+    free(names);
+    free(late);
+    ur_gc_free(g);
+    /* A directory that cannot hold the file: an error the caller can name it in. */
+    struct ur_gc_opts bad = {.now_s = NOW, .min_age_s = DAY, .spill_dir = "/nonexistent/gc-spill"};
+    g = ur_gc_new(&bad);
+    CHECK_EQ_INT(ur_gc_spill_open(g), -ENOENT);
+    CHECK_EQ_STR(ur_gc_spill_dir(g), "/nonexistent/gc-spill");
+    ur_gc_free(g);
+}
+
 int main(void)
 {
     s_rules();
@@ -304,5 +404,6 @@ int main(void)
     s_fail_closed();
     s_durations();
     s_memory();
+    s_spill();
     return CHECK_DONE();
 }
