@@ -140,7 +140,8 @@ static int s_copy(struct s_slot *d, const struct ur_gc_candidate *c)
 static void s_read_error(struct ur_ck_run *r, struct ur_cli_buf *b, int rc)
 {
     char m[1200];
-    snprintf(m, sizeof(m), "reading the candidates back from the temporary file in %s: %s; the rest were not %s",
+    snprintf(m, sizeof(m),
+             "reading the candidates back from the temporary file in %s: %s; the rest were not %s",
              ur_gc_spill_dir(r->gc), strerror(-rc), r->o.delete_ ? "deleted" : "printed");
     ur_cli_fmt_error(b, r->o.json, "checkpoint", r->what, m);
     (void)ur_cli_emit(STDERR_FILENO, b);

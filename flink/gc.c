@@ -195,7 +195,7 @@ struct ur_gc {
     bool groups_decided;
     struct s_protect *protect;
     size_t nprotect;
-    struct ur_spill *cands; /* the candidates, sorted by "bucket\0key" on each pass */
+    struct ur_spill *cands;   /* the candidates, sorted by "bucket\0key" on each pass */
     char cur[S_NAME_MAX + 2]; /* ur_gc_next's "bucket\0key\0" */
     struct ur_gc_tally tally;
 };

@@ -2,7 +2,7 @@
  * no retained `_metadata` references, and why every other object is left alone. It is told the references
  * (from the `_metadata` bytes the caller read), the job directories and the listed objects, and answers with
  * verdicts and a sorted candidate list; it does no network I/O and never deletes anything. Its one file:
- * candidates beyond an 8 MiB buffer go to an unlinked temporary file (flink/spill.h) and are read back
+ * candidates beyond a 4 MiB buffer go to an unlinked temporary file (flink/spill.h) and are read back
  * from it, so that they do not stay in memory.
  *
  * The rules (README "Cleaning up a Flink checkpoint directory"):
@@ -22,10 +22,11 @@
  * Memory: references are kept in an open-addressing set (8-byte slots, load ≤ 0.7) over 1 MiB string
  * chunks holding "bucket/key" with a 4-byte length: about 4 + len("bucket/key") + 4 (id table) + 12–23
  * (slots) bytes per distinct referenced file — ~130 bytes for a typical
- * "checkpoints/<32 hex>/shared/<uuid>" key. Candidates cost a fixed part, not bytes each: an 8 MiB buffer
+ * "checkpoints/<32 hex>/shared/<uuid>" key. Candidates cost a fixed part, not bytes each: a 4 MiB buffer
  * (spill_run_bytes) plus 4 bytes per buffered candidate, written as a sorted run to the temporary file when
- * full (its string plus 26 bytes of disk per candidate), and while a pass reads them 32 KiB per run (1,000,000
- * candidates: ~15 runs) and a 256 KiB write buffer. Each ur_gc_finish rewrites the file's kept candidates. */
+ * full (its string plus 26 bytes of disk per candidate), and while a pass reads them 32 KiB per run
+ * (1,000,000 candidates: ~29 runs) and a 256 KiB write buffer. Each ur_gc_finish rewrites the file's kept
+ * candidates. */
 #ifndef UR_FLINK_GC_H
 #define UR_FLINK_GC_H
 
@@ -66,7 +67,7 @@ struct ur_gc_opts {
     int64_t min_age_s;      /* an object is old when last_modified + min_age_s <= now_s; 0 allowed */
     unsigned allow;         /* UR_GC_ALLOW_* */
     const char *spill_dir;  /* the candidates' temporary file goes here; NULL: $TMPDIR, else /tmp */
-    size_t spill_run_bytes; /* candidates buffered before a sorted run is written; 0: 8 MiB (tests: less) */
+    size_t spill_run_bytes; /* candidates buffered before a sorted run is written; 0: 4 MiB (tests: less) */
 };
 
 struct ur_gc;

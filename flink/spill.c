@@ -22,10 +22,10 @@ struct s_run {
 /* One sorted input of a pass: a run in the file or the sorted buffer (run == NULL). */
 struct s_src {
     const struct s_run *run;
-    uint64_t pos;     /* file: offset of the next byte not yet in buf */
-    uint8_t *buf;     /* file: S_READ_BUF bytes */
-    size_t at, fill;  /* file: the current record starts at buf + at; buf holds fill bytes */
-    size_t idx;       /* buffer: index into offs */
+    uint64_t pos;       /* file: offset of the next byte not yet in buf */
+    uint8_t *buf;       /* file: S_READ_BUF bytes */
+    size_t at, fill;    /* file: the current record starts at buf + at; buf holds fill bytes */
+    size_t idx;         /* buffer: index into offs */
     const uint8_t *cur; /* the current record */
 };
 
@@ -51,8 +51,8 @@ struct ur_spill {
     bool in_pass, filter;
     struct s_src *src;
     size_t nsrc, *heap, nheap;
-    bool started;  /* ur_spill_next has returned a record */
-    uint64_t kept; /* records kept so far */
+    bool started;     /* ur_spill_next has returned a record */
+    uint64_t kept;    /* records kept so far */
     uint64_t out_off; /* filter pass over the file: where the kept records begin */
 };
 
@@ -83,7 +83,8 @@ struct ur_spill *ur_spill_new(const char *dir, size_t payload_len, size_t run_by
     s->fd = -1;
     s->plen = payload_len;
     s->run_bytes = run_bytes ? run_bytes : UR_SPILL_RUN_BYTES;
-    if (s->run_bytes < 2 + S_PAYLOAD_MAX + UR_SPILL_KEY_MAX) s->run_bytes = 2 + S_PAYLOAD_MAX + UR_SPILL_KEY_MAX;
+    if (s->run_bytes < 2 + S_PAYLOAD_MAX + UR_SPILL_KEY_MAX)
+        s->run_bytes = 2 + S_PAYLOAD_MAX + UR_SPILL_KEY_MAX;
     if (!s->dir) {
         free(s);
         return NULL;

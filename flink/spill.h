@@ -6,8 +6,8 @@
  * only once the buffer first fills unless ur_spill_open asks for it sooner.
  *
  * Memory: the buffer (run_bytes) plus 4 bytes per buffered record, and while reading 32 KiB per run on disk
- * (a run holds run_bytes of records: 8 MiB ≈ 70,000 candidates of ~120 bytes each, so 1,000,000 candidates
- * make ~15 runs, ~0.5 MiB of read buffers) and a 256 KiB write buffer for a filtering pass. */
+ * (a run holds run_bytes of records: 4 MiB ≈ 35,000 candidates of ~120 bytes each, so 1,000,000 candidates
+ * make ~29 runs, ~0.9 MiB of read buffers) and a 256 KiB write buffer for a filtering pass. */
 #ifndef UR_FLINK_SPILL_H
 #define UR_FLINK_SPILL_H
 
@@ -18,7 +18,7 @@
 #define UR_SPILL_KEY_MAX 4096
 /* The default buffer: large enough that a run is a few MB of sequential I/O, small beside the planner's
  * referenced-file set. */
-#define UR_SPILL_RUN_BYTES ((size_t)8 << 20)
+#define UR_SPILL_RUN_BYTES ((size_t)4 << 20)
 
 struct ur_spill;
 

@@ -117,8 +117,9 @@ static void s_case(size_t run_bytes, uint32_t n, bool spills)
     s_filter(s, 0, true);
     CHECK_EQ_INT(ur_spill_count(s), 0);
     CHECK_EQ_INT(s_read_all(s, &sum, 0), 0);
-    if (spills) printf("spill: %u records, %zu-byte buffer: %llu bytes of memory held at the end\n", total,
-                       run_bytes, (unsigned long long)ur_spill_memory(s));
+    if (spills)
+        printf("spill: %u records, %zu-byte buffer: %llu bytes of memory held at the end\n", total, run_bytes,
+               (unsigned long long)ur_spill_memory(s));
     ur_spill_free(s);
 }
 
@@ -140,9 +141,9 @@ static void s_no_dir(void)
 
 int main(void)
 {
-    s_case(0, 5000, false);      /* the default 8 MiB: all in the buffer, no file */
+    s_case(0, 5000, false);        /* the default 4 MiB: all in the buffer, no file */
     s_case(16 << 10, 50000, true); /* ~200 runs of 16 KiB in the file, plus the buffer */
-    s_case(1, 3000, true);       /* the smallest buffer (one longest record) */
+    s_case(1, 3000, true);         /* the smallest buffer (one longest record) */
     s_no_dir();
     return CHECK_DONE();
 }
