@@ -4,8 +4,9 @@
 # gc with the default --min-age keeps everything (LastModified cannot be backdated on a real server, so
 # "old" is tested with --min-age 0); without --protect the savepoint's file would go; with it gc prints
 # exactly the orphans, then deletes exactly them while a checkpoint appearing before the re-check protects
-# its file; a second run finds nothing; a corrupted _metadata makes it delete nothing. The server is
-# radosgw, or any server whose env file UR_CK_SERVER_ENV names (the Swift test reuses this script).
+# its file; a second run finds nothing; a corrupted _metadata, or a TMPDIR where the candidates' file cannot
+# be created, makes it delete nothing. The server is radosgw, or any server whose env file UR_CK_SERVER_ENV
+# names (the Swift test reuses this script).
 . "$(dirname "$0")/lib.sh"
 if [ -n "${UR_CK_SERVER_ENV:-}" ]; then
     # shellcheck disable=SC2034 # read by e2e_init
@@ -71,6 +72,15 @@ assert_stderr_has "nothing was deleted"
 grep -q '^rm ' "$UR_OUT" && fail "rm lines printed although a _metadata is corrupted"
 aws_cli s3 rm --only-show-errors "s3://$BUCKET/$JA/chk-6/_metadata" || fail "could not remove chk-6"
 [ "$(bucket_keys)" = "$before" ] || fail "a run with a corrupted _metadata changed the bucket"
+
+# The candidates go to a temporary file in $TMPDIR: one that cannot be created stops the run before any
+# listing, naming the directory.
+ur_capture TMPDIR="$T/no-such-dir" "${EP[@]}" checkpoint gc --min-age 0 --protect "s3://$BUCKET/$SP" \
+    --delete "$ROOT"
+assert_rc 1 "a TMPDIR that does not exist"
+assert_stderr_has "cannot create a temporary file for the candidates in $T/no-such-dir: No such file or directory"
+grep -q '^rm ' "$UR_OUT" && fail "rm lines printed without a temporary file"
+[ "$(bucket_keys)" = "$before" ] || fail "a run without a temporary file changed the bucket"
 
 # --delete, with a checkpoint appearing while gc waits before its re-check: chk-8 references the orphan
 # O1, which must survive; every other orphan goes, nothing else does.
