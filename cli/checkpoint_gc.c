@@ -187,9 +187,11 @@ static int s_read_md(struct ur_ck_run *r, urestore_client *c, const char *bucket
 static void s_spill_error(struct ur_ck_run *r, int rc)
 {
     char m[1400];
-    if (rc == -ENOMEM) return s_error(r, "out of memory; nothing was deleted");
-    snprintf(m, sizeof(m), "the candidates' temporary file in %s: %s; nothing was deleted",
-             ur_gc_spill_dir(r->gc), strerror(-rc));
+    if (rc == -ENOMEM)
+        snprintf(m, sizeof(m), "out of memory; nothing was deleted");
+    else
+        snprintf(m, sizeof(m), "the candidates' temporary file in %s: %s; nothing was deleted",
+                 ur_gc_spill_dir(r->gc), strerror(-rc));
     s_error(r, m);
 }
 
