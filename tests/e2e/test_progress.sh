@@ -12,8 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../faults/lib.sh
 . "$REPO/tests/faults/lib.sh"
+# shellcheck source=tmux_lib.sh
+. "$E2E_DIR/tmux_lib.sh"
 fault_init progress
-command -v tmux >/dev/null || skip "tmux not found (scripts/deps.sh installs it)"
 
 fault_object big.bin $((3 * MiB))
 for i in 1 2 3; do fault_object "many/f$i.bin" $((MiB / 2)); done
@@ -25,44 +26,7 @@ fault_rules '{"rules":[{"prefix":"big","fault":"slow","rate":1048576},
     {"prefix":"many/f","fault":"slow","rate":262144},
     {"key":"many/bad.bin","fault":"status","status":403,"code":"AccessDenied"}]}'
 
-SOCK=$T/tmux.sock
-# [PANE_ERR=FILE] pane NAME CLIENT-ARGS...: runs the client in a new 160x40 tmux pane, with the environment
-# ur() gives it (stderr to FILE when PANE_ERR is set); the pane prints "EXIT=<status>" when the client ends,
-# then stays 60 s to be read (kill_tmux ends it sooner).
-pane() {
-    local name=$1 q=
-    shift
-    printf -v q '%q ' /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 TERM=xterm \
-        AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
-        AWS_REGION="$AWS_REGION" "${UR_IO_ENV[@]}" "$UR_BIN" "$@"
-    [ -z "${PANE_ERR:-}" ] || printf -v q '%s 2>%q' "$q" "$PANE_ERR"
-    printf '#!/bin/bash\ncd %q\n%s\necho "EXIT=$?"\nexec sleep 60\n' "$T" "$q" >"$T/$name.sh"
-    UR_LAST_CMD="urestore $* (in tmux)"
-    tmux -S "$SOCK" new-session -d -s "$name" -x 160 -y 40 "bash $T/$name.sh"
-}
-screen() {
-    tmux -S "$SOCK" capture-pane -p -t "$1:" >"$T/.screen" || fail "the tmux session $1 is gone: $(tmux -S "$SOCK" ls 2>&1)"
-    sed -e 's/[[:space:]]*$//' -e '/^$/d' "$T/.screen"
-}
-# wait_screen NAME REGEX SECONDS: until the pane shows a line matching REGEX; prints the screen then.
-wait_screen() {
-    local i s
-    for i in $(seq 1 $(($3 * 20))); do
-        s=$(screen "$1")
-        if grep -Eq -- "$2" <<<"$s"; then
-            printf '%s\n' "$s"
-            return 0
-        fi
-        sleep 0.05
-    done
-    printf '%s\n' "$s" | sed 's/^/  | /' >&2
-    fail "$1: the screen never showed /$2/ within $3 s"
-}
-done_screen() { wait_screen "$1" '^EXIT=' 30 | grep -v '^EXIT='; }
-exit_of() { screen "$1" | sed -n 's/^EXIT=//p'; }
-kill_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
-# One session that outlives the others keeps the server up between panes (it ends by itself in 120 s).
-tmux -S "$SOCK" new-session -d -s keep -x 80 -y 10 "exec sleep 120"
+tmux_start
 
 # 1. One large object: the line shows 0/1 files, the total once the first response gave it, rate, ETA.
 pane one "${EP[@]}" cp "s3://$BUCKET/big.bin" "$T/one/"
