@@ -31,9 +31,12 @@ static bool s_fmt_progress(void *user, char *line, size_t n)
     struct ur_ck_run *r = user;
     const char *phase = __atomic_load_n(&r->phase, __ATOMIC_ACQUIRE);
     if (!phase) return false;
+    /* Every object listed so far: the scans' count shows the first phase moving, the job directories'
+     * the listing's. */
+    uint64_t listed =
+        __atomic_load_n(&r->scanned, __ATOMIC_RELAXED) + __atomic_load_n(&r->listed, __ATOMIC_RELAXED);
     snprintf(line, n, "%s: %s — %llu _metadata read, %llu objects listed, %llu deleted", r->what, phase,
-             (unsigned long long)__atomic_load_n(&r->mds_read, __ATOMIC_RELAXED),
-             (unsigned long long)__atomic_load_n(&r->listed, __ATOMIC_RELAXED),
+             (unsigned long long)__atomic_load_n(&r->mds_read, __ATOMIC_RELAXED), (unsigned long long)listed,
              (unsigned long long)__atomic_load_n(&r->deleted, __ATOMIC_RELAXED));
     return true;
 }
@@ -350,7 +353,7 @@ int ur_ck_gc_run(struct ur_ck_run *r, urestore_client *c)
     ur_ck_progress(r, "finding _metadata", NULL);
     for (size_t i = 0; i < r->nroots; i++) {
         struct ur_ck_root *rt = &r->roots[i];
-        if (ur_ck_scan(c, rt->bucket, rt->prefix, &rt->found, &r->listed, err, sizeof(err)) != URESTORE_OK) {
+        if (ur_ck_scan(c, rt->bucket, rt->prefix, &rt->found, &r->scanned, err, sizeof(err)) != URESTORE_OK) {
             snprintf(m, sizeof(m), "s3://%s/%s: %s", rt->bucket, rt->prefix, err);
             return s_error(r, m), 1;
         }
@@ -359,7 +362,7 @@ int ur_ck_gc_run(struct ur_ck_run *r, urestore_client *c)
         struct ur_ck_protect *p = &r->prot[i];
         if (ur_gc_protect(r->gc, p->bucket, p->prefix) < 0) return s_error(r, "out of memory"), 1;
         if (p->file) continue;
-        if (ur_ck_scan(c, p->bucket, p->prefix, &p->found, &r->listed, err, sizeof(err)) != URESTORE_OK) {
+        if (ur_ck_scan(c, p->bucket, p->prefix, &p->found, &r->scanned, err, sizeof(err)) != URESTORE_OK) {
             snprintf(m, sizeof(m), "--protect s3://%s/%s: %s", p->bucket, p->prefix, err);
             return s_error(r, m), 1;
         }

@@ -66,8 +66,10 @@ struct ur_ck_run {
     size_t nknown;
     pthread_mutex_t mu; /* the planner and the counters while the listing threads run */
     bool mu_init;
-    int record_rc; /* a failure to record a verdict (out of memory) */
-    uint64_t listed, mds_read, refs, deleted, failed, recheck_new, recheck_dropped;
+    int record_rc;    /* a failure to record a verdict (out of memory) */
+    uint64_t scanned; /* objects the scans for _metadata saw: the progress line's, not the summary's */
+    uint64_t listed;  /* objects listed in the job directories and judged (ls: by its scans) */
+    uint64_t mds_read, refs, deleted, failed, recheck_new, recheck_dropped;
     struct ur_cli_progress prog; /* its line (cli/progress.c) */
     const char *phase;           /* what the line says is going on; NULL: no line (atomic) */
 };

@@ -21,9 +21,15 @@ ck_file() {
     head -c $((100 + RANDOM % 900)) /dev/urandom >"$T/tree/$1"
 }
 
-# ck_tree: writes the tree to $T/tree and uploads it as s3://$BUCKET/…; sets JA, JB (job directories),
-# SP (the savepoint directory), ORPHANS (keys gc must delete), PROTECTED_ONLY (a key only the savepoint
-# references) and O1 (an orphan a late checkpoint will reference).
+# ck_tree: ck_tree_files, then uploads the tree as s3://$BUCKET/….
+ck_tree() {
+    ck_tree_files
+    put_tree "$BUCKET" "" "$T/tree"
+}
+
+# ck_tree_files: writes the tree to $T/tree (the fault server serves a copy of it as it is); sets JA, JB (job
+# directories), SP (the savepoint directory), ORPHANS (keys gc must delete), PROTECTED_ONLY (a key only the
+# savepoint references) and O1 (an orphan a late checkpoint will reference).
 #   cp/JA/chk-3/_metadata   refs JA shared s1 (s3://), s2 (s3a://), JB shared sb1 (s3p://), chk-3/e1 (relative)
 #   cp/JA/chk-3/e1, stray   e1 referenced; stray unreferenced but in a retained checkpoint
 #   cp/JA/chk-4/_metadata   refs s2, s3, chk-4/e2, a merged file's segment
@@ -33,7 +39,7 @@ ck_file() {
 #   cp/JA/taskowned/, cp/JA/notes.txt   hands off
 #   cp/JB/chk-7/_metadata   refs JB shared sb2, chk-7/e7; cp/JB/shared/sb1 sb2 (referenced), ob1 (orphan)
 #   savepoints/savepoint-…/_metadata    refs JA shared s4 and its own sp1
-ck_tree() {
+ck_tree_files() {
     [ -n "$MKMETA" ] || ck_build_mkmeta
     JA=cp/0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a
     JB=cp/0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b
@@ -66,7 +72,6 @@ ck_tree() {
         -a "s3://$BUCKET/$JA/shared/$s3" 203 -r e2 51 -g "s3://$BUCKET/$m" 0 10 || fail mkmeta
     "$MKMETA" "$T/tree/$JB/chk-7/_metadata" 7 -a "s3://$BUCKET/$JB/shared/$sb2" 204 -r e7 52 || fail mkmeta
     "$MKMETA" "$T/tree/$SP/_metadata" 9 -s -a "s3://$BUCKET/$JA/shared/$s4" 205 -r sp1 53 || fail mkmeta
-    put_tree "$BUCKET" "" "$T/tree"
     ORPHANS=("$JA/chk-5/f1" "$JA/chk-5/f2" "$JA/shared/$o1" "$JA/shared/$o2" "$JA/shared/$o3"
         "$JB/shared/$ob1")
     PROTECTED_ONLY=$JA/shared/$s4
