@@ -239,6 +239,7 @@ static int s_recheck(struct ur_ck_run *r, urestore_client *c)
      * URESTORE_TEST_GC_PAUSE names exists. */
     const char *pause = getenv("URESTORE_TEST_GC_PAUSE");
     if (pause && *pause) {
+        ur_ck_progress(r, NULL, NULL); /* the message is a line of its own, not the progress line's tail */
         fprintf(stderr,
                 "%s: pausing before the re-check until %s exists "
                 "(URESTORE_TEST_GC_PAUSE)\n",

@@ -10,6 +10,7 @@
 #   - while deleting: every rm line whole on its own line above the line, which counts exactly those lines;
 #   - after: the line is gone and the screen is exactly the output of the same run on a pipe (rm lines, then
 #     the summary, whose count of listed objects is that of the job directories), each on its own line;
+#   - the tests' pause before the re-check (URESTORE_TEST_GC_PAUSE): its message a line of its own;
 #   - --no-progress, and stderr not a terminal: at no moment anything but that output.
 # No timing is asserted: the bounds only say how long to wait for a phase.
 . "$(dirname "$0")/lib.sh"
@@ -79,7 +80,23 @@ expected the output on a pipe:
 $expected"
 for k in "${ORPHANS[@]}"; do [ ! -e "$FS_ROOT/$BUCKET/$k" ] || fail "$k was not deleted"; done
 
-# 2. --no-progress, and stderr not a terminal: at every look, the screen is a beginning of the normal output.
+# 2. The tests' pause before the re-check (URESTORE_TEST_GC_PAUSE) says so on a line of its own, which stays,
+#    although the listing's line was on the screen when it began.
+fault_rules '{"rules":[{"key":"?list","fault":"silence","seconds":0.4}]}'
+restore_tree
+PANE_ENV=("URESTORE_TEST_GC_PAUSE=$T/go")
+pane pause "${EP[@]}" checkpoint gc --protect "s3://$BUCKET/$SP" "$ROOT"
+PANE_ENV=()
+msg="checkpoint gc: pausing before the re-check until $T/go exists (URESTORE_TEST_GC_PAUSE)"
+wait_screen pause "^$(sed 's/[][\.*^$()+?{}|]/\\&/g' <<<"$msg")\$" 30 >/dev/null
+touch "$T/go"
+after=$(done_screen pause)
+[ "$(exit_of pause)" = 0 ] || fail "gc with a pause: exit status $(exit_of pause)"
+[ "$(head -n 1 <<<"$after")" = "$msg" ] && [ "$(grep -c '^rm ' <<<"$after")" = "${#ORPHANS[@]}" ] ||
+    fail "after gc with a pause the screen shows:
+$after"
+
+# 3. --no-progress, and stderr not a terminal: at every look, the screen is a beginning of the normal output.
 for how in flag pipe; do
     restore_tree
     fault_rules "$SLOW"

@@ -11,14 +11,14 @@ tmux_start() {
 }
 
 # [PANE_ERR=FILE] pane NAME CLIENT-ARGS...: runs the client in a new 160x40 tmux pane, with the environment
-# ur() gives it (stderr to FILE when PANE_ERR is set); the pane prints "EXIT=<status>" when the client ends,
-# then stays 60 s to be read (kill_tmux ends it sooner).
+# ur() gives it and the VAR=VALUE words of the array PANE_ENV when set (stderr to FILE when PANE_ERR is set);
+# the pane prints "EXIT=<status>" when the client ends, then stays 60 s to be read (kill_tmux ends it sooner).
 pane() {
     local name=$1 q=
     shift
     printf -v q '%q ' /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 TERM=xterm \
         AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
-        AWS_REGION="$AWS_REGION" "${UR_IO_ENV[@]}" "$UR_BIN" "$@"
+        AWS_REGION="$AWS_REGION" "${UR_IO_ENV[@]}" ${PANE_ENV[@]+"${PANE_ENV[@]}"} "$UR_BIN" "$@"
     [ -z "${PANE_ERR:-}" ] || printf -v q '%s 2>%q' "$q" "$PANE_ERR"
     printf '#!/bin/bash\ncd %q\n%s\necho "EXIT=$?"\nexec sleep 60\n' "$T" "$q" >"$T/$name.sh"
     UR_LAST_CMD="urestore $* (in tmux)"
