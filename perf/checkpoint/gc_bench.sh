@@ -12,11 +12,12 @@
 # (exactly the unreferenced objects, each once) and each lister's count (OBJECTS + 100); a wrong answer
 # fails the run.
 #
-# The server: a radosgw of tests/servers/rgw.sh in GC_SCALE_DIR (default /var/tmp/urestore-gc-scale), kept
-# between runs (perf/lib/rgw_keep.sh saves it to disk at the end and resumes it at the next start), because
-# seeding 300,000 objects takes ~11 min here (perf/lib/seed_s3.py, 385-458 PUTs/s at load 20-30). Each size has its own
-# bucket, gc-scale-OBJECTS, seeded once (its checkpoints again when REFS changes). `--smoke` uses a server
-# of its own under build/ and stops it.
+# The server: a radosgw of tests/servers/rgw.sh on BlueStore (UR_RGW_STORE=bluestore: the objects on disk, in
+# a sparse file, not in the OSD's RAM) in GC_SCALE_DIR (default /var/tmp/urestore-gc-scale), kept between
+# runs (perf/lib/rgw_keep.sh stops it at the end and starts it again at the next run), because seeding
+# 1,000,000 objects takes ~30 min here (perf/lib/seed_s3.py). Each size has its own bucket, gc-scale-OBJECTS,
+# seeded once (its checkpoints again when REFS changes). `--smoke` uses a memstore server of its own under
+# build/ and stops it.
 # UR_BIN: the client (default build/urestore). Tools not installed (s5cmd) are skipped with a line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,7 +41,7 @@ if [ $smoke = 1 ]; then
     trap 'bash tests/servers/rgw.sh stop "$RGW"; rm -rf "$KEEP"' EXIT
 elif ! { [ -s "$RGW/env" ] && bash perf/lib/rgw_keep.sh running "$RGW"; }; then
     if [ -d "$RGW/osd/osd.0" ] && bash perf/lib/rgw_keep.sh resume "$RGW"; then :; else
-        UR_RGW_MEMSTORE_BYTES=$((8 << 30)) bash tests/servers/rgw.sh start "$RGW" >&2
+        UR_RGW_STORE=bluestore bash tests/servers/rgw.sh start "$RGW" >&2
     fi
     trap 'bash perf/lib/rgw_keep.sh save "$RGW"' EXIT
 fi
@@ -71,11 +72,11 @@ chmod +x "$WORK"/*.sh
 # (A smoke's server is new: nothing to look up, and each aws CLI start costs ~1-3 s under load.)
 marker() { [ $smoke = 1 ] || "$WORK/aws.sh" s3 cp --only-show-errors "s3://$BUCKET/$1" - 2>/dev/null || true; }
 if [ "$(marker objects)" != "$N" ]; then
-    # memstore keeps every object in the OSD's RAM: 17-20 KiB each here (the index entry, the bucket log,
-    # rgw's attributes; 4.8 GiB at 261,000 objects), so 1,000,000 need ~19 GiB. Refuse rather than push a
-    # shared machine into the OOM killer.
+    # A memstore OSD (the smoke's; a kept server from before BlueStore) keeps every object in RAM: 17-20 KiB
+    # each here (the index entry, the bucket log, rgw's attributes; 4.8 GiB at 261,000 objects), so
+    # 1,000,000 need ~19 GiB. Refuse rather than push a shared machine into the OOM killer.
     need=$((N * 20 / 1024)) avail=$(($(sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024))
-    if [ "$need" -gt $((avail - 2048)) ]; then
+    if grep -q '^osd objectstore = memstore' "$RGW/ceph.conf" && [ "$need" -gt $((avail - 2048)) ]; then
         echo "gc_bench: seeding $N objects needs ~$need MiB of RAM in radosgw's OSD; $avail MiB available" >&2
         echo "gc_bench: (keep 2 GiB for the rest) — try a smaller OBJECTS, e.g. GC_SCALE_ARGS=\"300000 1500\"" >&2
         exit 1

@@ -7,9 +7,11 @@
 #
 # rgw.sh's OSD keeps objects in RAM (memstore) and rgw.sh stops it with SIGKILL, which loses them: right for
 # the tests, too costly for a data set that takes half an hour to seed (perf/checkpoint/gc_bench.sh: 1,000,000
-# objects). On SIGTERM the OSD (osd_fast_shutdown off) unmounts its store and memstore writes every object to DIR/osd (and reads
-# them back on the next mount); the monitor's database is on disk anyway. A resume that finds one of the
-# old ports taken fails with the daemon's log; `rgw.sh start DIR` then starts afresh (and empty).
+# objects). On SIGTERM the OSD (osd_fast_shutdown off) unmounts its store: memstore writes every object to
+# DIR/osd (and reads them back on the next mount); BlueStore (UR_RGW_STORE=bluestore) has them on disk
+# already and only closes its database, so its resume is a plain start. The monitor's database is on disk
+# anyway. A resume that finds one of the old ports taken fails with the daemon's log; `rgw.sh start DIR`
+# then starts afresh (and empty).
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 save|resume|running DIR" >&2; exit 2; }

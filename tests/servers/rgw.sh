@@ -7,7 +7,9 @@
 #
 # DIR/env holds shell exports: UR_S3_HTTP, UR_S3_HTTPS (https://localhost:PORT, the name in the certificate),
 # UR_CA_FILE (the PEM of the CA that signed the server certificate), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-# AWS_REGION. Data lives in RAM (memstore) capped at UR_RGW_MEMSTORE_BYTES (default 4 GiB).
+# AWS_REGION. Data lives in RAM (memstore) capped at UR_RGW_MEMSTORE_BYTES (default 4 GiB); with
+# UR_RGW_STORE=bluestore the OSD keeps it on disk instead, in a sparse file DIR/osd/osd.0/block of
+# UR_RGW_BLUESTORE_BYTES (default 40 GiB), for data sets too big for RAM (perf/checkpoint/gc_bench.sh).
 #
 # The traps avoided (see TEST-SERVERS.md): radosgw's secure mon-client mode hangs 300 s with auth none
 # (everything is "crc" here); default paxos timing makes the first start take ~12 s; beast without
@@ -17,6 +19,11 @@ set -euo pipefail
 ACCESS_KEY=${UR_TEST_ACCESS_KEY:-URESTORETESTKEY00001}
 SECRET_KEY=${UR_TEST_SECRET_KEY:-urestore/test/secret/key/0123456789abcdef}
 MEMSTORE_BYTES=${UR_RGW_MEMSTORE_BYTES:-$((4 << 30))}
+STORE=${UR_RGW_STORE:-memstore}
+case $STORE in
+memstore | bluestore) ;;
+*) echo "rgw.sh: UR_RGW_STORE must be memstore or bluestore" >&2; exit 2 ;;
+esac
 
 usage() {
     echo "usage: $0 start|stop DIR" >&2
@@ -124,7 +131,18 @@ stop_all() {
 # start
 
 write_conf() {
-    local ipv6_http="" ipv6_https=""
+    local ipv6_http="" ipv6_https="" store_conf
+    store_conf="osd objectstore = memstore
+memstore device bytes = $MEMSTORE_BYTES"
+    # BlueStore as Ceph's vstart.sh sets it up on a file (block, DB and WAL in one), its caches bounded by a
+    # small memory target instead of memstore's ~17.6 KiB of RSS per object; no fsck on mount.
+    if [ "$STORE" = bluestore ]; then
+        store_conf="osd objectstore = bluestore
+bluestore block create = true
+bluestore block size = ${UR_RGW_BLUESTORE_BYTES:-$((40 << 30))}
+bluestore fsck on mount = false
+osd memory target = $((1536 << 20))"
+    fi
     # Where localhost also resolves to ::1 (a stock Debian /etc/hosts), listen there too: a client that
     # tries ::1 first must still find the server.
     if [ -e /proc/net/if_inet6 ] && grep -q '^00000000000000000000000000000001' /proc/net/if_inet6; then
@@ -193,8 +211,7 @@ mon data = $DIR/mon/\$name
 [osd]
 pid file = $DIR/run/\$name.pid
 osd data = $DIR/osd/\$name
-osd objectstore = memstore
-memstore device bytes = $MEMSTORE_BYTES
+$store_conf
 osd max object name len = 460
 osd max object namespace len = 64
 osd op threads = 2
