@@ -111,7 +111,7 @@ perf-scale: all
 	@UR_BIN=$(BUILD)/urestore bash perf/run.sh --scale
 
 # checkpoint gc (dry run) over 1,000,000 objects and 100 checkpoints beside aws/rclone listings of the same
-# prefix (perf/checkpoint/README.md). The first run seeds a kept radosgw in /var/tmp (~30 min).
+# prefix (perf/checkpoint/README.md). The first run seeds a kept BlueStore radosgw in /var/tmp (~45 min).
 perf-gc-scale: all
 	@UR_BIN=$(BUILD)/urestore bash perf/checkpoint/gc_bench.sh $(GC_SCALE_ARGS)
 

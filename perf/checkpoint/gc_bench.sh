@@ -15,9 +15,9 @@
 # The server: a radosgw of tests/servers/rgw.sh on BlueStore (UR_RGW_STORE=bluestore: the objects on disk, in
 # a sparse file, not in the OSD's RAM) in GC_SCALE_DIR (default /var/tmp/urestore-gc-scale), kept between
 # runs (perf/lib/rgw_keep.sh stops it at the end and starts it again at the next run), because seeding
-# 1,000,000 objects takes ~30 min here (perf/lib/seed_s3.py). Each size has its own bucket, gc-scale-OBJECTS,
-# seeded once (its checkpoints again when REFS changes). `--smoke` uses a memstore server of its own under
-# build/ and stops it.
+# 1,000,000 objects takes ~45 min here (perf/lib/seed_s3.py: 368 PUTs/s at load 10-37). Each size has its own
+# bucket, gc-scale-OBJECTS, seeded once (its checkpoints again when REFS changes). `--smoke` uses a memstore
+# server of its own under build/ and stops it.
 # UR_BIN: the client (default build/urestore). Tools not installed (s5cmd) are skipped with a line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
