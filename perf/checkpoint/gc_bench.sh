@@ -5,6 +5,7 @@
 # Results and how to read them: perf/checkpoint/README.md.
 #
 #   bash perf/checkpoint/gc_bench.sh [OBJECTS [REFS]]   (make perf-gc-scale: 1,000,000 objects, 5,000 refs)
+#   GC_DELAY_MS=25 bash perf/checkpoint/gc_bench.sh ...   every tool through a relay adding 25 ms each way
 #   bash perf/checkpoint/gc_bench.sh --smoke            2,000 objects on a throwaway radosgw, once (perf-smoke)
 #
 # The layout (perf/checkpoint/gc_layout.py): OBJECTS 64-byte objects with UUID names in cp/<job>/shared/,
@@ -137,6 +138,16 @@ gc() {
         fails=$((fails + 1))
 }
 
+# GC_DELAY_MS: every tool measures through perf/lib/delay_relay.py, which delays each byte by that much each
+# way (a round trip of twice it), as if the server were across a network: what a parallel listing gains
+# where each page waits on the network rather than on this machine's two CPUs (no netem in this kernel).
+if [ -n "${GC_DELAY_MS:-}" ]; then
+    python3 perf/lib/delay_relay.py 127.0.0.1 "${UR_S3_HTTP##*:}" "$GC_DELAY_MS" --parent $$ >"$WORK/relay.port" &
+    for _ in $(seq 1 50); do [ -s "$WORK/relay.port" ] && break; sleep 0.1; done
+    [ -s "$WORK/relay.port" ] || { echo "gc_bench: the delay relay did not start" >&2; exit 1; }
+    sed -i "s|$UR_S3_HTTP|http://127.0.0.1:$(head -n 1 "$WORK/relay.port")|" "$WORK"/{aws,rclone,s5cmd,ur}.sh
+    echo "gc_bench: every tool below through a relay adding ${GC_DELAY_MS} ms each way"
+fi
 echo "gc_bench: $N objects, 100 checkpoints x $R references; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M UTC')"
 echo "| tool (same prefix s3://$BUCKET/$J/) | wall s | CPU s | RSS MiB | lines |"
 echo "|---|---|---|---|---|"
