@@ -238,9 +238,6 @@ static void s_connected(struct ur_conn *c)
 
 /* ---- a tunnel through an HTTP proxy (HTTPS_PROXY, HTTP_PROXY: s3/proxy.h) ------------------------------ */
 
-/* The proxy's answer to CONNECT is at most this long (a status line and a few headers). */
-#define UR_TUNNEL_ANSWER_MAX 8192
-
 static void s_tunnel_start(struct ur_conn *c)
 {
     int n = ur_s3_proxy_connect(c->host->proxy, c->host->conn_host, c->cl->ep.port, c->sbuf, c->scap);
@@ -259,28 +256,17 @@ static void s_tunnel_start(struct ur_conn *c)
  * is retried as a connection failure. The message names the proxy's address, never its credentials. */
 static void s_tunnel_got(struct ur_conn *c, size_t n)
 {
+    char msg[400];
     c->tun_n += n;
-    const char *end = memmem(c->rbuf, c->tun_n, "\r\n\r\n", 4);
-    if (!end && c->tun_n >= UR_TUNNEL_ANSWER_MAX)
-        return s_fail(c, -EPROTO, "proxy for %s: %s", "an answer to CONNECT without an end");
-    if (!end) return s_arm_recv(c);
-    const struct ur_s3_proxy *p = c->host->proxy;
-    int status = 0;
-    if (c->tun_n > 12 && memcmp(c->rbuf, "HTTP/1.", 7) == 0 && c->rbuf[8] == ' ')
-        for (int i = 9; i < 12 && c->rbuf[i] >= '0' && c->rbuf[i] <= '9'; i++) status = status * 10 + c->rbuf[i] - '0';
-    if (status >= 200 && status <= 299 && end + 4 == c->rbuf + c->tun_n) {
+    int r = ur_s3_proxy_answer(c->host->proxy, c->host->conn_host, c->cl->ep.port, c->rbuf, c->tun_n, msg,
+                               sizeof(msg));
+    if (r == 0) return s_arm_recv(c);
+    if (r == 1) {
         OPENSSL_cleanse(c->sbuf, c->tun_req); /* the CONNECT request (its Proxy-Authorization) */
         c->tun_n = c->tun_req = 0;
         return s_connected(c);
     }
-    char msg[400], line[96];
-    size_t ll = strcspn(c->rbuf, "\r\n");
-    snprintf(line, sizeof(line), "%.*s", (int)(ll < sizeof(line) - 1 ? ll : sizeof(line) - 1), c->rbuf);
-    for (char *q = line; *q; q++)
-        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e) *q = '?';
-    snprintf(msg, sizeof(msg), "proxy %s:%u (%s) refused the tunnel to %s:%u: %s", p->host, p->port, p->from,
-             c->host->conn_host, c->cl->ep.port, status ? line : "not an HTTP answer");
-    if (status == 502 || status == 503 || status == 504) return ur_conn_close(c, -ECONNREFUSED, msg);
+    if (r != -EACCES) return ur_conn_close(c, r, msg);
     c->cl->up->host_failed(c->cl, c->host, URESTORE_E_ACCESS, msg, UR_RETRY_NO);
     ur_conn_close(c, 0, NULL);
 }

@@ -211,23 +211,11 @@ static void s_connected(struct ur_fetch *f);
 static void s_tunnel_got(struct ur_fetch *f, size_t n)
 {
     f->tun_n += n;
-    const char *end = memmem(f->rbuf, f->tun_n, "\r\n\r\n", 4);
-    if (!end && f->tun_n < sizeof(f->rbuf)) return s_step(f);
-    int status = 0;
-    if (f->tun_n > 12 && memcmp(f->rbuf, "HTTP/1.", 7) == 0 && f->rbuf[8] == ' ')
-        for (int i = 9; i < 12 && f->rbuf[i] >= '0' && f->rbuf[i] <= '9'; i++) status = status * 10 + f->rbuf[i] - '0';
-    if (end && status >= 200 && status <= 299 && end + 4 == f->rbuf + f->tun_n) {
-        f->tunnel_wait = false;
-        return s_connected(f);
-    }
-    size_t ll = strcspn(f->rbuf, "\r\n");
-    char line[96];
-    snprintf(line, sizeof(line), "%.*s", (int)(ll < sizeof(line) - 1 ? ll : sizeof(line) - 1), f->rbuf);
-    for (char *q = line; *q; q++)
-        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e) *q = '?';
-    snprintf(f->err, sizeof(f->err), "proxy %s:%u (%s) refused the tunnel to %s: %s", f->proxy.host,
-             f->proxy.port, f->proxy.from, f->host, status ? line : "not an HTTP answer");
-    s_finish(f, status == 502 || status == 503 || status == 504 ? -ECONNREFUSED : -EACCES);
+    int r = ur_s3_proxy_answer(&f->proxy, f->host, f->port, f->rbuf, f->tun_n, f->err, sizeof(f->err));
+    if (r == 0) return s_step(f);
+    if (r < 0) return s_finish(f, r);
+    f->tunnel_wait = false;
+    s_connected(f);
 }
 
 static void s_on_recv(struct ur_op *op, int res)

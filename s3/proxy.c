@@ -196,6 +196,28 @@ int ur_s3_proxy_connect(const struct ur_s3_proxy *p, const char *host, uint16_t 
     return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }
 
+int ur_s3_proxy_answer(const struct ur_s3_proxy *p, const char *host, uint16_t port, const char *buf, size_t n,
+                       char *msg, size_t cap)
+{
+    const char *end = memmem(buf, n, "\r\n\r\n", 4);
+    if (!end && n < UR_S3_PROXY_ANSWER_MAX) return 0;
+    if (!end) return snprintf(msg, cap, "proxy for %s: an answer to CONNECT without an end", host), -EPROTO;
+    int status = 0;
+    if (n > 12 && memcmp(buf, "HTTP/1.", 7) == 0 && buf[8] == ' ')
+        for (int i = 9; i < 12 && buf[i] >= '0' && buf[i] <= '9'; i++) status = status * 10 + buf[i] - '0';
+    if (status >= 200 && status <= 299 && end + 4 == buf + n) return 1;
+    char line[96];
+    size_t ll = 0;
+    while (ll < sizeof(line) - 1 && buf + ll < end && buf[ll] != '\r' && buf[ll] != '\n') {
+        unsigned char ch = (unsigned char)buf[ll];
+        line[ll++] = ch < 0x20 || ch > 0x7e ? '?' : (char)ch;
+    }
+    line[ll] = '\0';
+    snprintf(msg, cap, "proxy %s:%u (%s) refused the tunnel to %s:%u: %s", p->host, p->port, p->from, host, port,
+             status ? line : "not an HTTP answer");
+    return status == 502 || status == 503 || status == 504 ? -ECONNREFUSED : -EACCES;
+}
+
 int ur_s3_proxy_absolute(const struct ur_s3_proxy *p, const char *host, uint16_t port, const char *req, size_t n,
                          char *out, size_t cap)
 {

@@ -45,6 +45,17 @@ bool ur_s3_host_is_metadata(const char *host);
  * length, -ENOSPC, or -EINVAL (a CR, LF or space in host). */
 int ur_s3_proxy_connect(const struct ur_s3_proxy *p, const char *host, uint16_t port, char *out, size_t cap);
 
+/* The proxy's answer to CONNECT is at most this long (a status line and a few headers). */
+#define UR_S3_PROXY_ANSWER_MAX 8192
+
+/* Reads the proxy p's answer to "CONNECT host:port", buf[0..n) so far. Returns 0 when its header block has
+ * not ended yet (and n < UR_S3_PROXY_ANSWER_MAX); 1 when it is a 2xx ending exactly at n (the tunnel is
+ * open); otherwise, with why in msg (the proxy's address and status line, never its credentials):
+ * -ECONNREFUSED for 502, 503 and 504 (the proxy could not reach the server: worth a retry), -EPROTO for an
+ * answer without an end, -EACCES for any other refusal. */
+int ur_s3_proxy_answer(const struct ur_s3_proxy *p, const char *host, uint16_t port, const char *buf, size_t n,
+                       char *msg, size_t cap);
+
 /* A plain-http request req[0..n) ("METHOD /target HTTP/1.1\r\n…", origin form) rewritten for a proxy as
  * the SDKs send it, without a tunnel: the target in absolute form ("METHOD http://host:port/target
  * HTTP/1.1\r\n", RFC 9112 3.2.2) and, when p has credentials, "Proxy-Authorization: …\r\n" right after the

@@ -207,8 +207,32 @@ static void test_absolute(void)
     CHECK_EQ_INT(ur_s3_proxy_absolute(&p, "h", 80, req, sizeof(req) - 1, out, 40), -ENOSPC);
 }
 
+/* The proxy's answer to CONNECT: more wanted, open, and each refusal in words (status line sanitised). */
+static void test_answer(void)
+{
+    struct ur_s3_proxy p = {.use = true, .host = "10.0.0.1", .port = 3128, .from = "HTTPS_PROXY"};
+    char msg[256], big[UR_S3_PROXY_ANSWER_MAX];
+    static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+    CHECK_EQ_INT(ur_s3_proxy_answer(&p, "s3.example", 443, ok, sizeof(ok) - 3, msg, sizeof(msg)), 0);
+    CHECK_EQ_INT(ur_s3_proxy_answer(&p, "s3.example", 443, ok, sizeof(ok) - 1, msg, sizeof(msg)), 1);
+    static const char after[] = "HTTP/1.1 200 OK\r\n\r\nX";
+    CHECK_EQ_INT(ur_s3_proxy_answer(&p, "s3.example", 443, after, sizeof(after) - 1, msg, sizeof(msg)), -EACCES);
+    static const char auth[] = "HTTP/1.1 407 Proxy \x01" "Auth\r\nProxy-Authenticate: Basic\r\n\r\n";
+    CHECK_EQ_INT(ur_s3_proxy_answer(&p, "s3.example", 443, auth, sizeof(auth) - 1, msg, sizeof(msg)), -EACCES);
+    CHECK_EQ_STR(msg, "proxy 10.0.0.1:3128 (HTTPS_PROXY) refused the tunnel to s3.example:443: HTTP/1.1 407 Proxy ?Auth");
+    static const char gw[] = "HTTP/1.0 502 Bad Gateway\r\n\r\n";
+    CHECK_EQ_INT(ur_s3_proxy_answer(&p, "s3.example", 443, gw, sizeof(gw) - 1, msg, sizeof(msg)), -ECONNREFUSED);
+    static const char junk[] = "SSH-2.0\r\n\r\n";
+    CHECK_EQ_INT(ur_s3_proxy_answer(&p, "s3.example", 443, junk, sizeof(junk) - 1, msg, sizeof(msg)), -EACCES);
+    CHECK(strstr(msg, ": not an HTTP answer") != NULL);
+    memset(big, 'a', sizeof(big));
+    CHECK_EQ_INT(ur_s3_proxy_answer(&p, "s3.example", 443, big, sizeof(big), msg, sizeof(msg)), -EPROTO);
+    CHECK_EQ_STR(msg, "proxy for s3.example: an answer to CONNECT without an end");
+}
+
 int main(void)
 {
+    test_answer();
     test_url();
     test_no_proxy();
     test_select();
